@@ -1,0 +1,180 @@
+namespace UserLvs.Scheduling;
+
+/// <summary>
+/// The live service table. Readers (packet workers) take <see cref="Current"/>, an immutable
+/// snapshot published with one reference write. Writers (ipvsadm commands, config reloads, nanny)
+/// serialise on a control-plane lock, build a new snapshot in which only the changed services get a
+/// new scheduler, rebind those services' counters to it, and publish.
+/// </summary>
+public sealed class ServiceTable
+{
+    private readonly object _writeLock = new();
+    private readonly TimeProvider _time;
+    private readonly IRandomSource? _random;
+    private ServiceTableSnapshot _current = ServiceTableSnapshot.Empty;
+
+    public ServiceTable(TimeProvider? time = null, IRandomSource? random = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _random = random;
+    }
+
+    public ServiceTableSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Raised after every publish, on the writer's thread (health monitors and sync follow the table).</summary>
+    public event Action<ServiceTableSnapshot>? Published;
+
+    public TableResult AddService(VirtualServiceConfig config) => Change(services =>
+    {
+        if (!SchedulerRegistry.IsKnown(config.SchedulerName)) return TableResult.SchedulerNotFound;
+        if (services.Exists(s => s.Key == config.Key)) return TableResult.ServiceExists;
+        services.Add(Build(config, [], previous: null));
+        return TableResult.Ok;
+    });
+
+    /// <summary>ipvsadm -E: new scheduler, flags or persistence for an existing service; its servers and their counters stay.</summary>
+    public TableResult EditService(VirtualServiceConfig config) => Change(services =>
+    {
+        if (!SchedulerRegistry.IsKnown(config.SchedulerName)) return TableResult.SchedulerNotFound;
+        int i = services.FindIndex(s => s.Key == config.Key);
+        if (i < 0) return TableResult.NoSuchService;
+        services[i] = Build(config, services[i].RealServers, services[i]);
+        return TableResult.Ok;
+    });
+
+    public TableResult DeleteService(VirtualServiceKey key) => Change(services =>
+    {
+        int i = services.FindIndex(s => s.Key == key);
+        if (i < 0) return TableResult.NoSuchService;
+        Unbind(services[i].RealServers);
+        services.RemoveAt(i);
+        return TableResult.Ok;
+    });
+
+    /// <summary>ipvsadm -C: removes every service.</summary>
+    public void Clear() => Change(services =>
+    {
+        foreach (var service in services) Unbind(service.RealServers);
+        services.Clear();
+        return TableResult.Ok;
+    });
+
+    /// <summary>ipvsadm -a: the new server goes to the head of the list, as IPVS's list_add does.</summary>
+    public TableResult AddRealServer(VirtualServiceKey key, RealServer server) => Change(services =>
+    {
+        int i = services.FindIndex(s => s.Key == key);
+        if (i < 0) return TableResult.NoSuchService;
+        if (services[i].FindRealServer(server.Address, server.Port) is not null) return TableResult.DestinationExists;
+        services[i] = Build(services[i].Config, [server, .. services[i].RealServers], services[i]);
+        return TableResult.Ok;
+    });
+
+    /// <summary>ipvsadm -e: new weight, thresholds or method; the server keeps its place and its counters.</summary>
+    public TableResult EditRealServer(VirtualServiceKey key, IPv4Address address, ushort port,
+        int weight, uint upperThreshold, uint lowerThreshold, ForwardingMethod method) => Change(services =>
+    {
+        int i = services.FindIndex(s => s.Key == key);
+        if (i < 0) return TableResult.NoSuchService;
+        var servers = services[i].RealServers.ToList();
+        int j = servers.FindIndex(s => s.Address == address && s.Port == port);
+        if (j < 0) return TableResult.NoSuchDestination;
+        if (weight < 0 || (upperThreshold != 0 && lowerThreshold > upperThreshold)) return TableResult.InvalidArgument;
+        servers[j] = servers[j].With(weight, upperThreshold, lowerThreshold, method);
+        services[i] = Build(services[i].Config, servers, services[i]);
+        return TableResult.Ok;
+    });
+
+    /// <summary>
+    /// ipvsadm -d: the server takes no new connections at once; connections already bound to it keep
+    /// their reference to it and finish, as IPVS keeps a deleted destination in its trash.
+    /// </summary>
+    public TableResult DeleteRealServer(VirtualServiceKey key, IPv4Address address, ushort port) => Change(services =>
+    {
+        int i = services.FindIndex(s => s.Key == key);
+        if (i < 0) return TableResult.NoSuchService;
+        var servers = services[i].RealServers.ToList();
+        int j = servers.FindIndex(s => s.Address == address && s.Port == port);
+        if (j < 0) return TableResult.NoSuchDestination;
+        Unbind([servers[j]]);
+        servers.RemoveAt(j);
+        services[i] = Build(services[i].Config, servers, services[i]);
+        return TableResult.Ok;
+    });
+
+    /// <summary>
+    /// Replaces the whole table with a desired one (a config reload, ipvsadm -R after -C) as a diff:
+    /// services and servers that are unchanged keep their objects, schedulers and counters; changed
+    /// ones keep their counters; only what is gone is dropped.
+    /// </summary>
+    public void Replace(IReadOnlyList<(VirtualServiceConfig Config, IReadOnlyList<RealServer> Servers)> desired) => Change(services =>
+    {
+        foreach (var (config, _) in desired)
+            if (!SchedulerRegistry.IsKnown(config.SchedulerName))
+                throw new ArgumentException($"unknown scheduler '{config.SchedulerName}' for {config.Key}");
+        var next = new List<VirtualService>(desired.Count);
+        foreach (var (config, wanted) in desired)
+        {
+            var old = services.Find(s => s.Key == config.Key);
+            var merged = wanted.Select(w => old?.FindRealServer(w.Address, w.Port) is { } o
+                ? (Same(o, w) ? o : o.With(w.Weight, w.UpperThreshold, w.LowerThreshold, w.ForwardingMethod))
+                : w).ToList();
+            bool unchanged = old is not null && old.Config == config && merged.Count == old.RealServers.Count
+                && merged.Zip(old.RealServers).All(p => ReferenceEquals(p.First, p.Second));
+            next.Add(unchanged ? old! : Build(config, merged, old));
+        }
+        foreach (var gone in services)
+        {
+            var kept = next.Find(s => s.Key == gone.Key);
+            Unbind(gone.RealServers.Where(r => kept?.FindRealServer(r.Address, r.Port) is null).ToList());
+        }
+        services.Clear();
+        services.AddRange(next);
+        return TableResult.Ok;
+    });
+
+    private static bool Same(RealServer a, RealServer b) =>
+        a.Weight == b.Weight && a.UpperThreshold == b.UpperThreshold && a.LowerThreshold == b.LowerThreshold
+        && a.ForwardingMethod == b.ForwardingMethod;
+
+    private TableResult Change(Func<List<VirtualService>, TableResult> edit)
+    {
+        ServiceTableSnapshot published;
+        lock (_writeLock)
+        {
+            var current = Current;
+            var services = current.Services.ToList();
+            var result = edit(services);
+            if (result != TableResult.Ok) return result;
+            var changed = services.Where(s => !current.Services.Contains(s)).ToList();
+            published = new ServiceTableSnapshot(services, current.Generation + 1);
+            // Counters follow the new schedulers before readers can see them, then each new
+            // scheduler re-reads every counter so no change made in between is lost.
+            foreach (var service in changed)
+            {
+                var listener = service.Scheduler as ICounterListener;
+                for (int i = 0; i < service.RealServers.Count; i++)
+                {
+                    var server = service.RealServers[i];
+                    server.Counters.Bind(new CounterBinding(listener, i, server.UpperThreshold, server.LowerThreshold));
+                }
+                listener?.RefreshAll();
+            }
+            Volatile.Write(ref _current, published);
+        }
+        Published?.Invoke(published);
+        return TableResult.Ok;
+    }
+
+    private VirtualService Build(VirtualServiceConfig config, IReadOnlyList<RealServer> servers, VirtualService? previous)
+    {
+        var list = servers.ToArray();
+        var context = new SchedulerContext(list, config.SchedulerFlags, _time, _random,
+            previous?.SchedulerName == config.SchedulerName ? previous.Scheduler : null);
+        return new VirtualService(config, list, SchedulerRegistry.Create(config.SchedulerName, context));
+    }
+
+    private static void Unbind(IReadOnlyList<RealServer> servers)
+    {
+        foreach (var server in servers) server.Counters.Bind(null);
+    }
+}
