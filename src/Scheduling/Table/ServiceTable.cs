@@ -160,6 +160,10 @@ public sealed class ServiceTable
                 listener?.RefreshAll();
             }
             Volatile.Write(ref _current, published);
+            // Schedulers of replaced or removed services stop their timers (lblc/lblcr garbage
+            // collection); a worker still holding the old snapshot may finish its picks on them.
+            foreach (var old in current.Services)
+                if (!services.Contains(old)) (old.Scheduler as IDisposable)?.Dispose();
         }
         Published?.Invoke(published);
         return TableResult.Ok;
