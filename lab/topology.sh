@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The two-tier LVS-NAT lab in network namespaces (DESIGN.md §1):
+#
+#   <P>-cl  client      eth0 192.0.2.100/24 ─┐
+#                                             brpub (in <P>-sw)
+#   <P>-rt  router      pub0 192.0.2.1/24   ─┘    VIP 192.0.2.10 is answered by UserLvs, not the kernel
+#                       priv0 10.0.0.1/24   ─┐    (the NAT router address: the real servers' gateway)
+#                                             brpriv (in <P>-sw)
+#   <P>-rs1..3  real servers eth0 10.0.0.11..13/24, default via 10.0.0.1, running lab/realserver.py
+#               (HTTP on 80 naming the server, UDP echo on 5353)
+#
+# Usage: lab/topology.sh up|down PREFIX     (PREFIX: unique per run, <= 8 characters, e.g. u$$)
+# Every name carries PREFIX, so parallel runs never meet; "down" removes exactly what "up" made.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cmd=${1:?usage: topology.sh up|down PREFIX}
+P=${2:?usage: topology.sh up|down PREFIX}
+[ "${#P}" -le 8 ] || { echo "topology.sh: PREFIX '$P' is longer than 8 characters" >&2; exit 2; }
+run="$here/.run/$P"
+SERVERS=${LAB_SERVERS:-3}
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+quiet_ns() {  # no IPv6 noise (DAD, RS, MLD) in the lab
+  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+  ip -n "$1" link set lo up
+}
+
+# link NS_A IF_A NS_B IF_B: a veth pair between two namespaces, created directly inside them.
+link() {
+  local tmp_a="${P}a$RANDOM" tmp_b="${P}b$RANDOM"
+  ip link add "$tmp_a" netns "$1" type veth peer name "$tmp_b" netns "$3"
+  ip -n "$1" link set "$tmp_a" name "$2"
+  ip -n "$3" link set "$tmp_b" name "$4"
+}
+
+up() {
+  mkdir -p "$run"
+  local sw="$P-sw" rt="$P-rt" cl="$P-cl"
+  for ns in "$sw" "$rt" "$cl"; do ip netns add "$ns"; echo "$ns" >> "$run/namespaces"; quiet_ns "$ns"; done
+  # Bridged frames must not traverse the switch namespace's IP hooks (br_netfilter is built in).
+  nsx "$sw" sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
+  ip -n "$sw" link add brpub type bridge && ip -n "$sw" link set brpub up
+  ip -n "$sw" link add brpriv type bridge && ip -n "$sw" link set brpriv up
+
+  link "$cl" eth0 "$sw" cl0
+  link "$rt" pub0 "$sw" rtpub
+  link "$rt" priv0 "$sw" rtpriv
+  ip -n "$sw" link set cl0 master brpub up
+  ip -n "$sw" link set rtpub master brpub up
+  ip -n "$sw" link set rtpriv master brpriv up
+
+  ip -n "$cl" addr add 192.0.2.100/24 dev eth0 && ip -n "$cl" link set eth0 up
+  ip -n "$rt" addr add 192.0.2.1/24 dev pub0 && ip -n "$rt" link set pub0 up
+  ip -n "$rt" addr add 10.0.0.1/24 dev priv0 && ip -n "$rt" link set priv0 up
+
+  for i in $(seq 1 "$SERVERS"); do
+    local rs="$P-rs$i"
+    ip netns add "$rs"; echo "$rs" >> "$run/namespaces"; quiet_ns "$rs"
+    link "$rs" eth0 "$sw" rs$i
+    ip -n "$sw" link set rs$i master brpriv up
+    ip -n "$rs" addr add 10.0.0.$((10 + i))/24 dev eth0 && ip -n "$rs" link set eth0 up
+    ip -n "$rs" route add default via 10.0.0.1
+    nsx "$rs" python3 "$here/realserver.py" "s$i" 80 5353 >/dev/null 2>&1 &
+    echo $! >> "$run/pids"
+  done
+
+  # Wait (bounded) until every real server answers on its own address.
+  for i in $(seq 1 "$SERVERS"); do
+    for _ in $(seq 1 100); do
+      nsx "$P-rs$i" curl -s -m 1 -o /dev/null "http://10.0.0.$((10 + i))/" && break
+      sleep 0.05
+    done
+  done
+  echo "lab $P up: client 192.0.2.100, router 192.0.2.1/10.0.0.1, VIP 192.0.2.10, $SERVERS real servers"
+}
+
+down() {
+  if [ -f "$run/pids" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$run/pids"
+  fi
+  # Namespaces named in the run file, plus any with our prefix left by an interrupted "up".
+  { cat "$run/namespaces" 2>/dev/null; ip netns list | awk '{print $1}' | grep "^$P-" || true; } | sort -u |
+    while read -r ns; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$run"
+}
+
+case "$cmd" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: topology.sh up|down PREFIX" >&2; exit 2 ;;
+esac
