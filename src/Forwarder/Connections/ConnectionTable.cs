@@ -1,0 +1,435 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using UserLvs.Scheduling;
+
+namespace UserLvs.Forwarder.Connections;
+
+/// <summary>
+/// One worker's LVS-NAT connection table: IPVS's ip_vs_conn.c with the state handling of
+/// ip_vs_proto_tcp.c / ip_vs_proto_udp.c, in userspace.
+///
+/// Threading: share-nothing. The packet I/O steers both directions of a connection to one worker (by
+/// the client endpoint), so each worker owns one table and only that thread may call it, listing and
+/// flushing included (the control plane hands such requests to the worker between batches). Nothing
+/// here locks or uses atomics; only the real servers' counters and the shared template table do, and
+/// only when a connection is made, changes activity or ends.
+///
+/// Layout: a flat array of <see cref="ConnectionEntry"/> structs of fixed power-of-two capacity, with
+/// a free list threaded through it, and two open-addressing indexes of twice that size (load factor
+/// at most 1/2, linear probing, backward-shift deletion so no tombstones):
+///   inbound  key (protocol, client addr, client port, VIP, vport)  -> entry   (client to server)
+///   outbound key (protocol, RIP, rport, client addr, client port)  -> entry   (server's replies)
+/// An index slot is (32-bit hash tag, entry + 1); the tag's low bits are the home slot. The hashes are
+/// keyed with random seeds per table (<see cref="ConnectionHash"/>). Cost: lookup, add, remove and a
+/// state update are O(1) expected; memory is <see cref="BytesPerConnection"/> bytes per entry.
+///
+/// Per packet: LookupInbound / LookupOutbound, then Update with the packet's direction and TCP flags
+/// (the state walk of IPVS's tcp_states and its timeout; UDP only refreshes its timeout). A miss on
+/// a SYN (or any UDP datagram) is scheduled by the caller and offered to <see cref="TryAdd"/>.
+///
+/// Expiry: an entry expires at now >= ExpiresAt (last packet + its state's timeout). A lookup treats
+/// an expired entry as gone and removes it, so answers never depend on when the sweep ran;
+/// <see cref="Sweep"/> examines a bounded number of slots per call (once per batch) and unbinds what
+/// has expired. conn_reuse (IPVS's conn_reuse_mode 1): a SYN that finds a connection in TIME_WAIT or
+/// CLOSE removes it at once and the caller schedules afresh, never a stall.
+///
+/// Full table: a NEW connection is refused (<see cref="ConnectionAddResult.Full"/>, the caller drops
+/// and counts it) after up to <see cref="ReclaimBudget"/> slots were swept for expired entries;
+/// established connections are never evicted to make room.
+/// </summary>
+public sealed class ConnectionTable
+{
+    public const int NotFound = -1;
+
+    /// <summary>How many slots a refused insert may sweep for expired entries before giving up.</summary>
+    public const int ReclaimBudget = 256;
+
+    /// <summary>The largest capacity: indexes of 2 * capacity slots must stay addressable by an int.</summary>
+    public const int MaxCapacity = 1 << 29;
+
+    private const int IndexSlotsPerEntry = 2;
+
+    private readonly ConnectionEntry[] _entries;
+    private readonly ulong[] _inbound;
+    private readonly ulong[] _outbound;
+    private readonly int _indexMask;
+    private readonly ConnectionHash _inboundHash;
+    private readonly ConnectionHash _outboundHash;
+    private readonly IpvsTimeouts _timeouts;
+    private readonly PersistenceTemplateTable? _templates;
+    private int _freeHead;
+    private int _count;
+    private int _sweepCursor;
+
+    /// <param name="capacity">The most connections tracked at once; a power of two.</param>
+    /// <param name="timeouts">The timeout table, shared by all workers and changed at run time.</param>
+    /// <param name="templates">The persistence templates shared by all workers, if any service is persistent.</param>
+    public ConnectionTable(int capacity, IpvsTimeouts timeouts, PersistenceTemplateTable? templates = null)
+        : this(capacity, timeouts, templates, ConnectionHash.CreateRandom(), ConnectionHash.CreateRandom())
+    {
+    }
+
+    internal ConnectionTable(int capacity, IpvsTimeouts timeouts, PersistenceTemplateTable? templates,
+        ConnectionHash inboundHash, ConnectionHash outboundHash)
+    {
+        if (capacity < 1 || capacity > MaxCapacity || !BitOperations.IsPow2(capacity))
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"a power of two from 1 to {MaxCapacity}");
+        ArgumentNullException.ThrowIfNull(timeouts);
+        _timeouts = timeouts;
+        _templates = templates;
+        _inboundHash = inboundHash;
+        _outboundHash = outboundHash;
+        _entries = new ConnectionEntry[capacity];
+        _inbound = new ulong[capacity * IndexSlotsPerEntry];
+        _outbound = new ulong[capacity * IndexSlotsPerEntry];
+        _indexMask = capacity * IndexSlotsPerEntry - 1;
+        for (int i = 0; i < capacity; i++) _entries[i].NextFree = i + 1 < capacity ? i + 1 : NotFound;
+        _freeHead = 0;
+    }
+
+    /// <summary>
+    /// Bytes of table memory per tracked connection: one entry plus its share of both indexes at the
+    /// load factor of 1/2 (IPVS's struct ip_vs_conn alone is about 300 bytes).
+    /// </summary>
+    public static int BytesPerConnection => Unsafe.SizeOf<ConnectionEntry>() + 2 * IndexSlotsPerEntry * sizeof(ulong);
+
+    public int Capacity => _entries.Length;
+
+    /// <summary>Connections held, including expired ones the sweep has not reached yet.</summary>
+    public int Count => _count;
+
+    /// <summary>
+    /// The entry at <paramref name="index"/>, as returned by a lookup or an add. An index is valid until
+    /// the next call that may remove entries (lookups, TryAdd, Sweep, Remove, the flushes): use it for
+    /// the packet at hand only.
+    /// </summary>
+    public ref readonly ConnectionEntry this[int index] => ref _entries[index];
+
+    /// <summary>
+    /// Finds the connection of a packet from a client (ip_vs_conn_in_get), or <see cref="NotFound"/>.
+    /// An expired entry is removed and not returned; a SYN that meets a connection in TIME_WAIT or
+    /// CLOSE removes it (conn_reuse) so that the caller schedules the new connection afresh.
+    /// </summary>
+    public int LookupInbound(Protocol protocol, IPv4Address client, ushort clientPort,
+        IPv4Address virtualAddress, ushort virtualPort, byte tcpFlags, long now)
+    {
+        int index = FindInbound(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort);
+        if (index == NotFound) return NotFound;
+        ref ConnectionEntry entry = ref _entries[index];
+        if (now >= entry.ExpiresAtField)
+        {
+            Remove(index, entry.ExpiresAtField);
+            return NotFound;
+        }
+        if (protocol == Protocol.Tcp && (tcpFlags & TcpStateMachine.Syn) != 0 &&
+            entry.StateField is TcpState.TimeWait or TcpState.Close)
+        {
+            Remove(index, now);
+            return NotFound;
+        }
+        return index;
+    }
+
+    /// <summary>Finds the connection of a real server's reply (ip_vs_conn_out_get), or <see cref="NotFound"/>.</summary>
+    public int LookupOutbound(Protocol protocol, IPv4Address realAddress, ushort realPort,
+        IPv4Address client, ushort clientPort, long now)
+    {
+        int index = FindOutbound(protocol, realAddress.Value, realPort, client.Value, clientPort);
+        if (index == NotFound) return NotFound;
+        ref ConnectionEntry entry = ref _entries[index];
+        if (now >= entry.ExpiresAtField)
+        {
+            Remove(index, entry.ExpiresAtField);
+            return NotFound;
+        }
+        return index;
+    }
+
+    /// <summary>
+    /// Tracks a new connection from <paramref name="client"/> to <paramref name="service"/>, bound to
+    /// <paramref name="server"/> (ip_vs_conn_new + ip_vs_bind_dest): it starts in state NONE and
+    /// counted inactive, as in IPVS; the caller then applies the first packet with <see cref="Update"/>.
+    /// The real port is the server's port, or the virtual port when the server's is 0. As IPVS's
+    /// tcp_conn_schedule, the caller schedules TCP only on a SYN (other packets of unknown connections
+    /// are not IPVS's to forward).
+    /// The table takes over <paramref name="template"/>: it is released when the connection ends, or
+    /// at once when the connection is not added.
+    /// </summary>
+    public ConnectionAddResult TryAdd(in VirtualServiceKey service, IPv4Address client, ushort clientPort,
+        RealServer server, long now, out int index, int template = PersistenceTemplateTable.NoTemplate)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        index = LookupInbound(service.Protocol, client, clientPort, service.Address, service.Port, 0, now);
+        if (index != NotFound)
+        {
+            ReleaseTemplate(template, now);
+            return ConnectionAddResult.Exists;
+        }
+        if (_count == _entries.Length && Sweep(now, ReclaimBudget) == 0)
+        {
+            ReleaseTemplate(template, now);
+            return ConnectionAddResult.Full;
+        }
+
+        index = _freeHead;
+        ref ConnectionEntry entry = ref _entries[index];
+        _freeHead = entry.NextFree;
+        entry.ServerField = server;
+        entry.ClientValue = client.Value;
+        entry.ClientPortField = clientPort;
+        entry.VirtualValue = service.Address.Value;
+        entry.VirtualPortField = service.Port;
+        entry.RealValue = server.Address.Value;
+        entry.RealPortField = server.Port != 0 ? server.Port : service.Port;
+        entry.ProtocolField = service.Protocol;
+        entry.StateField = TcpState.None;
+        entry.FlagsField = ConnectionFlags.InUse | ConnectionFlags.Inactive;
+        entry.TemplateField = template;
+        entry.NextFree = NotFound;
+        entry.ExpiresAtField = now + (service.Protocol == Protocol.Tcp
+            ? _timeouts.TcpMilliseconds(TcpState.None)
+            : _timeouts.UdpMilliseconds);
+
+        IndexInsert(_inbound, InboundTag(in entry), index);
+        IndexInsert(_outbound, OutboundTag(in entry), index);
+        _count++;
+        server.Counters.ConnectionBound(active: false);
+        return ConnectionAddResult.Added;
+    }
+
+    /// <summary>
+    /// Applies a packet to its connection (IPVS's set_tcp_state / udp_state_transition): TCP moves
+    /// through the state table and crosses between the server's active and inactive counts when the
+    /// state's activity changes; either protocol's expiry becomes now + the state's timeout.
+    /// </summary>
+    public void Update(int index, ConnectionDirection direction, byte tcpFlags, long now)
+    {
+        ref ConnectionEntry entry = ref _entries[index];
+        if (entry.ProtocolField != Protocol.Tcp)
+        {
+            entry.ExpiresAtField = now + _timeouts.UdpMilliseconds;
+            return;
+        }
+        TcpState next = TcpStateMachine.Transition(entry.StateField, direction, tcpFlags);
+        if (next != entry.StateField)
+        {
+            bool nowActive = next.CountsAsActive();
+            if (nowActive == ((entry.FlagsField & ConnectionFlags.Inactive) != 0))
+            {
+                entry.FlagsField ^= ConnectionFlags.Inactive;
+                entry.ServerField!.Counters.ConnectionActivityChanged(nowActive);
+            }
+            entry.StateField = next;
+        }
+        entry.ExpiresAtField = now + _timeouts.TcpMilliseconds(next);
+    }
+
+    /// <summary>
+    /// Ends a connection now (ip_vs_conn_expire_now): unbinds it from its server's counters and
+    /// releases its persistence template, whose timeout starts at <paramref name="now"/>.
+    /// </summary>
+    public void Remove(int index, long now)
+    {
+        ref ConnectionEntry entry = ref _entries[index];
+        if (!entry.InUse) ThrowNotInUse(index);
+        IndexRemove(_inbound, InboundTag(in entry), index);
+        IndexRemove(_outbound, OutboundTag(in entry), index);
+        var server = entry.ServerField!;
+        bool active = (entry.FlagsField & ConnectionFlags.Inactive) == 0;
+        int template = entry.TemplateField;
+        entry = default;
+        entry.NextFree = _freeHead;
+        _freeHead = index;
+        _count--;
+        server.Counters.ConnectionUnbound(active);
+        ReleaseTemplate(template, now);
+    }
+
+    /// <summary>
+    /// Examines the next <paramref name="maxEntries"/> slots (wrapping around) and removes the connections
+    /// that have expired by <paramref name="now"/>; returns how many. Call once per batch: the cost per
+    /// call is bounded whatever the table's size. An expired connection's template starts its timeout
+    /// at the moment the connection expired, not when the sweep found it.
+    /// </summary>
+    public int Sweep(long now, int maxEntries)
+    {
+        int mask = _entries.Length - 1;
+        int slots = Math.Min(maxEntries, _entries.Length);
+        int cursor = _sweepCursor;
+        int removed = 0;
+        for (int i = 0; i < slots; i++)
+        {
+            ref ConnectionEntry entry = ref _entries[cursor];
+            if (entry.InUse && now >= entry.ExpiresAtField)
+            {
+                Remove(cursor, entry.ExpiresAtField);
+                removed++;
+            }
+            cursor = (cursor + 1) & mask;
+        }
+        _sweepCursor = cursor;
+        return removed;
+    }
+
+    /// <summary>Removes every connection bound to <paramref name="server"/> (matched by its counters, which survive edits).</summary>
+    public int FlushServer(RealServer server, long now)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        int removed = 0;
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            ref ConnectionEntry entry = ref _entries[i];
+            if (entry.InUse && ReferenceEquals(entry.ServerField!.Counters, server.Counters))
+            {
+                Remove(i, now);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Removes every connection of one virtual service.</summary>
+    public int FlushService(in VirtualServiceKey service, long now)
+    {
+        int removed = 0;
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            ref ConnectionEntry entry = ref _entries[i];
+            if (entry.InUse && entry.ProtocolField == service.Protocol &&
+                entry.VirtualValue == service.Address.Value && entry.VirtualPortField == service.Port)
+            {
+                Remove(i, now);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Removes every connection.</summary>
+    public int Flush(long now)
+    {
+        int removed = 0;
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            if (_entries[i].InUse)
+            {
+                Remove(i, now);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Appends the live connections for `ipvsadm -L -c`, in slot order; returns how many.</summary>
+    public int CopyTo(List<ConnectionInfo> target, long now)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        int added = 0;
+        foreach (ref readonly ConnectionEntry entry in _entries.AsSpan())
+        {
+            if (!entry.InUse || now >= entry.ExpiresAtField) continue;
+            target.Add(new ConnectionInfo(entry.Protocol, entry.StateName, entry.ExpiresAtField - now,
+                entry.ClientAddress, entry.ClientPort, entry.VirtualAddress, entry.VirtualPort,
+                entry.RealAddress, entry.RealPort, IsTemplate: false));
+            added++;
+        }
+        return added;
+    }
+
+    /// <summary>The inbound index's home slot of a key under this table's seed (for collision tests).</summary>
+    internal int InboundHomeSlot(Protocol protocol, IPv4Address client, ushort clientPort, IPv4Address virtualAddress, ushort virtualPort) =>
+        (int)(InboundTag(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort) & (uint)_indexMask);
+
+    private void ReleaseTemplate(int template, long now)
+    {
+        if (template != PersistenceTemplateTable.NoTemplate) _templates!.Release(template, now);
+    }
+
+    private int FindInbound(Protocol protocol, uint client, ushort clientPort, uint virtualAddress, ushort virtualPort)
+    {
+        uint tag = InboundTag(protocol, client, clientPort, virtualAddress, virtualPort);
+        ulong[] index = _inbound;
+        int mask = _indexMask;
+        for (int i = (int)(tag & (uint)mask); ; i = (i + 1) & mask)
+        {
+            ulong slot = index[i];
+            if (slot == 0) return NotFound;
+            if ((uint)(slot >> 32) != tag) continue;
+            int e = (int)(uint)slot - 1;
+            ref ConnectionEntry entry = ref _entries[e];
+            if (entry.ClientValue == client && entry.ClientPortField == clientPort &&
+                entry.VirtualValue == virtualAddress && entry.VirtualPortField == virtualPort &&
+                entry.ProtocolField == protocol)
+                return e;
+        }
+    }
+
+    private int FindOutbound(Protocol protocol, uint realAddress, ushort realPort, uint client, ushort clientPort)
+    {
+        uint tag = OutboundTag(protocol, realAddress, realPort, client, clientPort);
+        ulong[] index = _outbound;
+        int mask = _indexMask;
+        for (int i = (int)(tag & (uint)mask); ; i = (i + 1) & mask)
+        {
+            ulong slot = index[i];
+            if (slot == 0) return NotFound;
+            if ((uint)(slot >> 32) != tag) continue;
+            int e = (int)(uint)slot - 1;
+            ref ConnectionEntry entry = ref _entries[e];
+            if (entry.RealValue == realAddress && entry.RealPortField == realPort &&
+                entry.ClientValue == client && entry.ClientPortField == clientPort &&
+                entry.ProtocolField == protocol)
+                return e;
+        }
+    }
+
+    private uint InboundTag(in ConnectionEntry e) =>
+        InboundTag(e.ProtocolField, e.ClientValue, e.ClientPortField, e.VirtualValue, e.VirtualPortField);
+
+    private uint OutboundTag(in ConnectionEntry e) =>
+        OutboundTag(e.ProtocolField, e.RealValue, e.RealPortField, e.ClientValue, e.ClientPortField);
+
+    private uint InboundTag(Protocol protocol, uint client, ushort clientPort, uint virtualAddress, ushort virtualPort) =>
+        (uint)(_inboundHash.Hash(((ulong)client << 32) | virtualAddress,
+            ((ulong)protocol << 32) | ((ulong)clientPort << 16) | virtualPort) >> 32);
+
+    private uint OutboundTag(Protocol protocol, uint realAddress, ushort realPort, uint client, ushort clientPort) =>
+        (uint)(_outboundHash.Hash(((ulong)realAddress << 32) | client,
+            ((ulong)protocol << 32) | ((ulong)realPort << 16) | clientPort) >> 32);
+
+    private void IndexInsert(ulong[] index, uint tag, int entry)
+    {
+        int mask = _indexMask;
+        int i = (int)(tag & (uint)mask);
+        while (index[i] != 0) i = (i + 1) & mask;
+        index[i] = ((ulong)tag << 32) | (uint)(entry + 1);
+    }
+
+    // Linear probing's deletion without tombstones (Knuth's algorithm R): after emptying slot i, walk
+    // the cluster and move back every entry whose home does not lie strictly between i and its slot,
+    // so that no probe sequence ever crosses an empty slot before reaching its key.
+    private void IndexRemove(ulong[] index, uint tag, int entry)
+    {
+        int mask = _indexMask;
+        ulong wanted = ((ulong)tag << 32) | (uint)(entry + 1);
+        int hole = (int)(tag & (uint)mask);
+        while (index[hole] != wanted) hole = (hole + 1) & mask;
+        int j = hole;
+        while (true)
+        {
+            j = (j + 1) & mask;
+            ulong slot = index[j];
+            if (slot == 0) break;
+            int home = (int)((uint)(slot >> 32) & (uint)mask);
+            if (((j - home) & mask) >= ((j - hole) & mask))
+            {
+                index[hole] = slot;
+                hole = j;
+            }
+        }
+        index[hole] = 0;
+    }
+
+    private static void ThrowNotInUse(int index) =>
+        throw new InvalidOperationException($"connection slot {index} holds no connection");
+}
