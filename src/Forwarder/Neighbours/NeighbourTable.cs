@@ -19,12 +19,14 @@ public sealed class NeighbourTable
     private const int MaxProbe = 16;
     private readonly Entry?[] _slots;
     private readonly int _mask;
+    private readonly int _shift;
 
     public NeighbourTable(int capacity = 4096)
     {
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
         _slots = new Entry?[size];
         _mask = size - 1;
+        _shift = 32 - BitOperations.Log2((uint)size);
     }
 
     /// <summary>The neighbour's MAC when it has answered ARP.</summary>
@@ -98,7 +100,8 @@ public sealed class NeighbourTable
         // unresolved; a table this full means far more neighbours than a router has.
     }
 
-    private int Slot(IPv4Address address) => (int)((address.Value * 2654435761u) >> 8) & _mask;
+    // Fibonacci hashing: the product's top bits spread consecutive addresses (a /24 of servers) evenly.
+    private int Slot(IPv4Address address) => (int)((address.Value * 2654435761u) >> _shift);
 
     private sealed class Entry(IPv4Address address, MacAddress mac)
     {

@@ -1,0 +1,34 @@
+namespace UserLvs.Forwarder.IO;
+
+/// <summary>
+/// Per-port counters. Only the owning worker writes them (plain increments, no lock); other threads
+/// may read them for metrics (64-bit reads do not tear on the supported platforms).
+/// Every frame that is lost or cut on the way through the port lands in one of these.
+/// </summary>
+public sealed class FrameIoCounters
+{
+    public long RxFrames;
+    public long RxBytes;
+
+    /// <summary>Frames longer than the ring's slot: delivered cut (Length &lt; OriginalLength).</summary>
+    public long RxTruncated;
+
+    /// <summary>Frames the kernel (or the in-memory queue) dropped because the ring was full.</summary>
+    public long RxDropped;
+
+    public long TxFrames;
+    public long TxBytes;
+
+    /// <summary>AcquireTx found no free buffer.</summary>
+    public long TxRingFull;
+
+    /// <summary>Frames dropped because the backend cannot do what their vnet header asks (GSO
+    /// without PACKET_VNET_HDR), or because they are longer than the buffer.</summary>
+    public long TxUnsupported;
+
+    /// <summary>Send calls that failed with something other than "try again later".</summary>
+    public long TxErrors;
+
+    /// <summary>Send calls the kernel deferred (EAGAIN/ENOBUFS); the frames stay queued for the next flush.</summary>
+    public long TxDeferred;
+}

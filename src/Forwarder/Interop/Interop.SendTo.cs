@@ -1,0 +1,9 @@
+using System.Runtime.InteropServices;
+
+internal static partial class Interop
+{
+    /// <summary>sendto(2). With a TX ring and no buffer it asks the kernel to send every frame marked
+    /// TP_STATUS_SEND_REQUEST: one syscall per batch.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "sendto", SetLastError = true)]
+    internal static unsafe partial nint SendTo(SafePacketSocketHandle socket, void* buffer, nuint length, int flags, void* address, uint addressLength);
+}
