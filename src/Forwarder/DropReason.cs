@@ -1,0 +1,76 @@
+namespace UserLvs.Forwarder;
+
+/// <summary>
+/// Why the forwarder refused a frame. Parsers return one of these instead of throwing, so the
+/// worker loop can count drops per reason (one array slot each) and move on to the next frame.
+/// Checks follow the kernel's receive path (eth_type_trans, arp_rcv, ip_rcv_core, tcp_v4_rcv,
+/// __udp4_lib_rcv, icmp_rcv), which IPVS relies on having run before it sees a packet.
+/// </summary>
+public enum DropReason
+{
+    /// <summary>Nothing wrong: the frame was parsed (or forwarded).</summary>
+    None = 0,
+
+    /// <summary>Shorter than the 14-byte Ethernet header, or than 18 bytes when an 802.1Q tag is announced.</summary>
+    TruncatedEthernet,
+
+    /// <summary>Neither IPv4 nor ARP (IPv6, a second VLAN tag, an 802.3 length field, ...): not ours to forward.</summary>
+    UnsupportedEtherType,
+
+    /// <summary>ARP payload shorter than the 28 bytes of an Ethernet/IPv4 ARP packet.</summary>
+    TruncatedArp,
+
+    /// <summary>ARP for another hardware or protocol type, or with address lengths other than 6 and 4.</summary>
+    UnsupportedArp,
+
+    /// <summary>Fewer bytes than the IPv4 header needs: 20, or IHL*4 when options are announced.</summary>
+    TruncatedIpv4Header,
+
+    /// <summary>The version nibble is not 4.</summary>
+    BadIpv4Version,
+
+    /// <summary>IHL below 5 words: the header would be shorter than its fixed part.</summary>
+    BadIhl,
+
+    /// <summary>The total length field exceeds the bytes the frame carries (a truncated or lying packet).</summary>
+    TotalLengthExceedsFrame,
+
+    /// <summary>The total length field is smaller than the header itself.</summary>
+    TotalLengthBelowHeader,
+
+    /// <summary>The IPv4 header checksum does not verify (ip_rcv_core drops these before IPVS sees them).</summary>
+    BadIpv4HeaderChecksum,
+
+    /// <summary>An IPv4 fragment (MF set or offset not 0): there is no reassembly, and later fragments carry no ports.</summary>
+    Fragment,
+
+    /// <summary>TTL 0 or 1 on a packet that would be forwarded: it must not leave with TTL 0.</summary>
+    TtlExpired,
+
+    /// <summary>An IP protocol other than TCP, UDP and ICMP.</summary>
+    UnsupportedProtocol,
+
+    /// <summary>Fewer than 20 bytes of TCP header.</summary>
+    TruncatedTcpHeader,
+
+    /// <summary>TCP data offset below 5 words or pointing past the end of the segment.</summary>
+    BadTcpDataOffset,
+
+    /// <summary>Fewer than 8 bytes of UDP header.</summary>
+    TruncatedUdpHeader,
+
+    /// <summary>UDP length below 8 or larger than the IP payload.</summary>
+    BadUdpLength,
+
+    /// <summary>Fewer than the 8 bytes of an ICMP header.</summary>
+    TruncatedIcmp,
+
+    /// <summary>The ICMP checksum over the whole message does not verify.</summary>
+    BadIcmpChecksum,
+
+    /// <summary>An ICMP error that quotes less than an IPv4 header plus 8 bytes of its transport header.</summary>
+    TruncatedIcmpQuote,
+
+    /// <summary>An ICMP error whose quoted datagram is not IPv4 or has an IHL below 5.</summary>
+    BadIcmpQuote,
+}
