@@ -16,6 +16,9 @@ public sealed class RealServerCounters
     private int _overloaded;
     private CounterBinding? _binding;
 
+    /// <summary>Connections, packets and bytes through this server (ipvsadm --stats).</summary>
+    public TrafficCounters Traffic { get; } = new();
+
     public int Active => Volatile.Read(ref _active);
     public int Inactive => Volatile.Read(ref _inactive);
     public int Persistent => Volatile.Read(ref _persistent);

@@ -174,7 +174,7 @@ public sealed class ServiceTable
         var list = servers.ToArray();
         var context = new SchedulerContext(list, config.SchedulerFlags, _time, _random,
             previous?.SchedulerName == config.SchedulerName ? previous.Scheduler : null);
-        return new VirtualService(config, list, SchedulerRegistry.Create(config.SchedulerName, context));
+        return new VirtualService(config, list, SchedulerRegistry.Create(config.SchedulerName, context), previous?.Traffic);
     }
 
     private static void Unbind(IReadOnlyList<RealServer> servers)

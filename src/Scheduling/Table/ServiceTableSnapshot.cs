@@ -18,7 +18,11 @@ public sealed class ServiceTableSnapshot
         Services = services;
         Generation = generation;
         _byKey = services.ToFrozenDictionary(s => s.Key);
+        VirtualAddresses = services.Select(s => s.Key.Address).ToFrozenSet();
     }
+
+    /// <summary>Every VIP of the table: the addresses the router answers ARP for and owns traffic to.</summary>
+    public FrozenSet<IPv4Address> VirtualAddresses { get; }
 
     /// <summary>The services in the order they were added (ipvsadm sorts them itself when it lists).</summary>
     public IReadOnlyList<VirtualService> Services { get; }

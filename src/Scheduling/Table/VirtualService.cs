@@ -7,8 +7,9 @@ namespace UserLvs.Scheduling;
 /// </summary>
 public sealed class VirtualService
 {
-    internal VirtualService(VirtualServiceConfig config, IReadOnlyList<RealServer> servers, IScheduler scheduler)
+    internal VirtualService(VirtualServiceConfig config, IReadOnlyList<RealServer> servers, IScheduler scheduler, TrafficCounters? traffic = null)
     {
+        Traffic = traffic ?? new TrafficCounters();
         Config = config;
         RealServers = servers;
         Scheduler = scheduler;
@@ -24,6 +25,9 @@ public sealed class VirtualService
     public IReadOnlyList<RealServer> RealServers { get; }
 
     public IScheduler Scheduler { get; }
+
+    /// <summary>The service's statistics; kept by every later version of the same service.</summary>
+    public TrafficCounters Traffic { get; }
 
     public RealServer? FindRealServer(IPv4Address address, ushort port)
     {
