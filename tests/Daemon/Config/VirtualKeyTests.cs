@@ -1,0 +1,177 @@
+using UserLvs.Daemon.Config;
+using UserLvs.Scheduling;
+
+namespace UserLvs.Daemon.Tests.Config;
+
+/// <summary>lvs.cf(5) virtual keys: each value as written, and Piranha's default when absent.</summary>
+public class VirtualKeyTests
+{
+    private static readonly LvsVirtualServer Defaults = Lvs.WithVirtual();
+
+    [Fact]
+    public void Address_IsVipAndDevice_ThePublicInterfaceIsItsBaseDevice()
+    {
+        Assert.Equal(new InterfaceAddress(IPv4Address.Parse("192.0.2.10"), "eth0:1"), Defaults.Address);
+        Assert.Equal("eth0", Defaults.Address.BaseDevice);
+    }
+
+    [Fact]
+    public void Port_IsRead()
+    {
+        Assert.Equal((ushort)80, Defaults.Port);
+    }
+
+    [Fact]
+    public void VipNmask_IsRead_DefaultIsAllOnes()
+    {
+        Assert.Equal(IPv4Address.Parse("255.255.255.0"), Lvs.WithVirtual("vip_nmask = 255.255.255.0").VipNetmask);
+        Assert.Equal(IPv4Address.Parse("255.255.255.255"), Defaults.VipNetmask);
+    }
+
+    [Fact]
+    public void Protocol_IsRead_DefaultIsTcp()
+    {
+        Assert.Equal(Protocol.Udp, Lvs.WithVirtual("protocol = udp").Protocol);
+        Assert.Equal(Protocol.Tcp, Defaults.Protocol);
+    }
+
+    [Fact]
+    public void Active_IsRead()
+    {
+        Assert.True(Defaults.Active);
+    }
+
+    [Fact]
+    public void Active_Absent_IsInactiveAsInPiranha_WithAWarning()
+    {
+        var text = Lvs.Lines("nat_router = 10.0.0.1 eth1", "virtual web {", "    address = 192.0.2.10 eth0", "    port = 80", "}");
+        Assert.False(Lvs.Load(text).VirtualServers[0].Active);
+        Assert.Equal(["lvs.cf:2: warning: virtual 'web' has no 'active' line, so it stays inactive (as in Piranha); add 'active = 1' to serve it"],
+            Lvs.Warnings(text));
+    }
+
+    [Theory]
+    [InlineData("rr")]
+    [InlineData("wrr")]
+    [InlineData("lc")]
+    [InlineData("wlc")]
+    [InlineData("lblc")]
+    [InlineData("lblcr")]
+    [InlineData("dh")]
+    [InlineData("sh")]
+    [InlineData("sed")]
+    [InlineData("nq")]
+    [InlineData("mh")]
+    [InlineData("fo")]
+    [InlineData("ovf")]
+    [InlineData("twos")]
+    public void Scheduler_EveryIpvsName_IsAccepted(string name)
+    {
+        Assert.Equal(name, Lvs.WithVirtual($"scheduler = {name}").Scheduler);
+    }
+
+    [Fact]
+    public void Scheduler_DefaultIsWlc()
+    {
+        Assert.Equal("wlc", Defaults.Scheduler);
+    }
+
+    [Fact]
+    public void PersistentAndPmask_AreRead_DefaultsAreOffAndAllOnes()
+    {
+        var v = Lvs.WithVirtual("persistent = 300", "pmask = 255.255.255.0");
+        Assert.Equal(300u, v.Persistent);
+        Assert.Equal(IPv4Address.Parse("255.255.255.0"), v.PersistenceNetmask);
+        Assert.Equal(0u, Defaults.Persistent);
+        Assert.Equal(IPv4Address.Parse("255.255.255.255"), Defaults.PersistenceNetmask);
+    }
+
+    [Fact]
+    public void SendAndExpect_KeepEscapesForTheHealthChecker()
+    {
+        var v = Lvs.WithVirtual(@"send = ""GET / HTTP/1.0\r\n\r\n""", @"expect = ""HTTP/1.\""1\""\t""");
+        Assert.Equal(@"GET / HTTP/1.0\r\n\r\n", v.Send);
+        Assert.Equal(@"HTTP/1.\""1\""\t", v.Expect);
+        Assert.Null(Defaults.Send);
+        Assert.Null(Defaults.Expect);
+    }
+
+    [Fact]
+    public void SingleQuotedStrings_AreAcceptedAsInPiranha()
+    {
+        Assert.Equal("a \"quoted\" word", Lvs.WithVirtual("send = 'a \"quoted\" word'").Send);
+    }
+
+    [Fact]
+    public void UseRegex_IsRead_DefaultIsOff()
+    {
+        Assert.True(Lvs.WithVirtual("use_regex = 1", "expect = \"^HTTP/1\\.[01] 200\"").UseRegex);
+        Assert.False(Defaults.UseRegex);
+    }
+
+    [Fact]
+    public void SendProgram_IsRead_DefaultIsNone()
+    {
+        Assert.Equal("/usr/local/bin/check --host %h", Lvs.WithVirtual("send_program = \"/usr/local/bin/check --host %h\"").SendProgram);
+        Assert.Null(Defaults.SendProgram);
+    }
+
+    [Theory]
+    [InlineData("none", LvsLoadMonitor.None)]
+    [InlineData("uptime", LvsLoadMonitor.Uptime)]
+    [InlineData("ruptime", LvsLoadMonitor.Ruptime)]
+    public void LoadMonitor_IsRead(string text, LvsLoadMonitor expected)
+    {
+        Assert.Equal(expected, Lvs.WithVirtual($"load_monitor = {text}").LoadMonitor);
+    }
+
+    [Fact]
+    public void LoadMonitor_DefaultIsNone()
+    {
+        Assert.Equal(LvsLoadMonitor.None, Defaults.LoadMonitor);
+    }
+
+    [Fact]
+    public void TimeoutAndReentry_AreRead_DefaultsArePiranhas10And180Seconds()
+    {
+        var v = Lvs.WithVirtual("timeout = 6", "reentry = 15");
+        Assert.Equal((TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(15)), (v.Timeout, v.Reentry));
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(180)), (Defaults.Timeout, Defaults.Reentry));
+    }
+
+    [Fact]
+    public void CheckInterval_IsRead_AndDefaultsToTimeoutLikeNannysPollInterval()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(500), Lvs.WithVirtual("check_interval = 0.5").CheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(6), Lvs.WithVirtual("timeout = 6").CheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), Defaults.CheckInterval);
+    }
+
+    [Fact]
+    public void QuiesceServer_IsRead_DefaultIsOff()
+    {
+        Assert.True(Lvs.WithVirtual("quiesce_server = 1").QuiesceServer);
+        Assert.False(Defaults.QuiesceServer);
+    }
+
+    [Theory]
+    [InlineData("sorry_server = 10.0.0.99", 80)]
+    [InlineData("sorry_server = 10.0.0.99 8080", 8080)]
+    [InlineData("sorry_server = 10.0.0.99:8081", 8081)]
+    public void SorryServer_IsAddressAndOptionalPort_DefaultPortIsTheVirtuals(string line, int port)
+    {
+        Assert.Equal(new LvsSorryServer(IPv4Address.Parse("10.0.0.99"), (ushort)port), Lvs.WithVirtual(line).SorryServer);
+    }
+
+    [Fact]
+    public void SorryServer_DefaultIsNone()
+    {
+        Assert.Null(Defaults.SorryServer);
+    }
+
+    [Fact]
+    public void NameAndLine_AreKept()
+    {
+        Assert.Equal(("web", 2), (Defaults.Name, Defaults.Line));
+    }
+}
