@@ -1,13 +1,19 @@
-// userlvsd: the UserLvs router daemon. The forwarding host lands with the data-plane issue; until then
-// it validates its flags and says plainly that it cannot forward yet.
+// userlvsd: the UserLvs router daemon. Loads lvs.cf, forwards LVS-NAT traffic in userspace, reloads
+// on SIGHUP, stops cleanly (kernel settings restored) on SIGTERM/SIGINT.
 using System.CommandLine;
+using UserLvs.Daemon;
 
-var config = new Option<FileInfo>("--config") { Description = "Piranha lvs.cf to run" };
-var check = new Option<bool>("--check") { Description = "validate the config and exit 0 or 1" };
-var root = new RootCommand("userlvsd: Linux Virtual Server (LVS-NAT) router daemon in userspace") { config, check };
+var config = new Option<FileInfo>("--config") { Description = "the Piranha lvs.cf to run", Required = true };
+var check = new Option<bool>("--check") { Description = "validate the config, print every error as FILE:LINE: reason, exit 0 or 1" };
+var workers = new Option<int>("--workers") { Description = "forwarding threads (PACKET_FANOUT members per device)", DefaultValueFactory = _ => 1 };
+var connections = new Option<int>("--connections") { Description = "connections tracked per worker (a power of two)", DefaultValueFactory = _ => 1 << 18 };
+var root = new RootCommand("userlvsd: Linux Virtual Server (LVS-NAT) router daemon in userspace")
+{
+    config, check, workers, connections,
+};
 root.SetAction(result =>
 {
-    Console.Error.WriteLine("userlvsd: the forwarding host is not built yet (see the README's status section)");
-    return 2;
+    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(workers), result.GetValue(connections));
+    return result.GetValue(check) ? Daemon.Check(options.ConfigPath) : Daemon.Run(options);
 });
 return root.Parse(args).Invoke();

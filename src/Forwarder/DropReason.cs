@@ -73,4 +73,30 @@ public enum DropReason
 
     /// <summary>An ICMP error whose quoted datagram is not IPv4 or has an IHL below 5.</summary>
     BadIcmpQuote,
+
+    // The forwarder's own reasons, after parsing succeeded.
+
+    /// <summary>The backend's slot was smaller than the frame (a GRO super-frame into a small ring): never forwarded cut.</summary>
+    TruncatedByBackend,
+
+    /// <summary>A TCP segment other than a SYN for a connection the table does not hold (IPVS schedules only on SYN).</summary>
+    NoConnection,
+
+    /// <summary>The scheduler found no available real server (all quiesced or overloaded).</summary>
+    NoRealServer,
+
+    /// <summary>The connection table is full: the new connection is refused, established ones are untouched.</summary>
+    ConnectionTableFull,
+
+    /// <summary>The next hop's MAC is not known yet; an ARP request went out and the sender will retransmit.</summary>
+    NeighbourUnresolved,
+
+    /// <summary>Every transmit slot of the outgoing port was in flight.</summary>
+    TransmitRingFull,
+
+    /// <summary>Larger than the outgoing port's transmit slot.</summary>
+    FrameTooLargeForTransmit,
+
+    /// <summary>An ICMP error about a connection the table does not hold.</summary>
+    IcmpWithoutConnection,
 }

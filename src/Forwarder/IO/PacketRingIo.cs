@@ -166,6 +166,12 @@ public sealed unsafe class PacketRingIo : IFrameIo
     /// network namespace. Throws <see cref="IOException"/> naming the interface on any failure.</summary>
     public static PacketRingIo Open(PacketRingOptions options) => new(options);
 
+    /// <summary>The socket, for a worker that polls several ports at once (<see cref="PortWaiter"/>).</summary>
+    internal int FileDescriptor => _fd;
+
+    /// <summary>Frames are ready without waiting.</summary>
+    internal bool HasReadyFrames => _packetsLeft > 0 || NextBlockReady();
+
     public bool WaitForReceive(int timeoutMilliseconds)
     {
         if (_packetsLeft > 0 || NextBlockReady())

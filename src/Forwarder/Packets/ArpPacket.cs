@@ -67,6 +67,13 @@ public readonly ref struct ArpPacket
         Write(frame, askerMac, ourMac, ArpOperation.Reply, ourMac, ourIp, askerMac, askerIp);
 
     /// <summary>
+    /// Writes a broadcast ARP request "who has <paramref name="target"/>? tell <paramref name="ourIp"/>",
+    /// how the router learns a real server's or a client's MAC. Returns <see cref="FrameLength"/>.
+    /// </summary>
+    public static int WriteRequest(Span<byte> frame, MacAddress ourMac, IPv4Address ourIp, IPv4Address target) =>
+        Write(frame, MacAddress.Broadcast, ourMac, ArpOperation.Request, ourMac, ourIp, MacAddress.Zero, target);
+
+    /// <summary>
     /// Writes a gratuitous ARP frame announcing <paramref name="address"/> at <paramref name="mac"/>, broadcast,
     /// with sender and target protocol address both the announced address. A request carries a zero target
     /// hardware address (RFC 5227's announcement); a reply repeats our own, as heartbeat's send_arp does.

@@ -1,0 +1,202 @@
+using Microsoft.Extensions.Logging;
+using UserLvs.Daemon.Config;
+using UserLvs.Daemon.Kernel;
+using UserLvs.Forwarder.Connections;
+using UserLvs.Forwarder.IO;
+using UserLvs.Forwarder.Nat;
+using UserLvs.Forwarder.Neighbours;
+using UserLvs.Forwarder.Packets;
+using UserLvs.Scheduling;
+
+namespace UserLvs.Daemon.Hosting;
+
+/// <summary>
+/// Runs the LVS-NAT data plane for one lvs.cf: the service table, one NAT worker per fanout member on
+/// the public and private devices, the neighbour table (real servers resolved by ARP before their
+/// first connection and every few seconds after), and the kernel guard. Start, reload, stop.
+/// </summary>
+public sealed class ForwarderHost : IDisposable
+{
+    private static readonly TimeSpan ResolveInterval = TimeSpan.FromSeconds(2);
+    private readonly ILogger _log;
+    private readonly int _workerCount;
+    private readonly int _connectionsPerWorker;
+    private readonly List<NatWorker> _workers = [];
+    private readonly List<IFrameIo> _ports = [];
+    private readonly NeighbourTable _neighbours = new();
+    private readonly IpvsTimeouts _timeouts = new();
+    private readonly PersistenceTemplateTable _templates = new(1 << 16);
+    private KernelGuard? _guard;
+    private LinkLayerSender? _arpSender;
+    private Timer? _resolver;
+    private RouterAddresses? _router;
+
+    public ForwarderHost(ILogger log, int workers, int connectionsPerWorker)
+    {
+        _log = log;
+        _workerCount = workers;
+        _connectionsPerWorker = connectionsPerWorker;
+    }
+
+    public ServiceTable Table { get; } = new();
+
+    public IpvsTimeouts Timeouts => _timeouts;
+
+    public IReadOnlyList<NatWorker> Workers => _workers;
+
+    public NeighbourTable Neighbours => _neighbours;
+
+    /// <summary>Brings the data plane up for <paramref name="config"/>; throws with a clear message when the host cannot.</summary>
+    public void Start(LvsConfig config)
+    {
+        var publicDevices = config.PublicInterfaces;
+        if (publicDevices.Count != 1)
+            throw new InvalidOperationException(publicDevices.Count == 0
+                ? "no virtual server names a public device (address = VIP DEVICE)"
+                : $"the VIPs name several public devices ({string.Join(", ", publicDevices)}); one is supported for now");
+        string publicDevice = publicDevices[0];
+        string privateDevice = config.PrivateInterface
+            ?? throw new InvalidOperationException("nat_router must name the private device (nat_router = ADDRESS DEVICE)");
+        var natRouter = config.NatRouter!.Value.Address;
+
+        var (publicAddress, publicMask) = InterfaceAddresses.FirstIPv4(publicDevice)
+            ?? throw new InvalidOperationException($"the public device {publicDevice} has no IPv4 address");
+        _router = new RouterAddresses(
+            PublicMac: ToMac(NetworkInterfaceInfo.GetMacAddress(publicDevice)),
+            PublicAddress: publicAddress,
+            PublicNetwork: publicAddress.Mask(publicMask),
+            PublicNetmask: publicMask,
+            PrivateMac: ToMac(NetworkInterfaceInfo.GetMacAddress(privateDevice)),
+            NatRouterAddress: natRouter,
+            PublicGateway: InterfaceAddresses.Gateway(publicDevice));
+
+        ApplyTimeouts(config);
+        Table.Replace(config.ToDesiredTable());
+
+        _guard = new KernelGuard(publicDevice, privateDevice, _log);
+        _guard.Install(Table.Current);
+        _guard.EnsureNatRouterAddress(natRouter, config.NatNetmask);
+        Table.Published += snapshot =>
+        {
+            try { _guard.Update(snapshot); }
+            catch (Exception e) { _log.LogError("updating the kernel guard: {Error}", e.Message); }
+            ResolveRealServers();
+        };
+
+        ushort group = (ushort)(Environment.ProcessId & 0x7fff);
+        for (int i = 0; i < _workerCount; i++)
+        {
+            var publicPort = OpenPort(publicDevice, group, ClientSide.Source);
+            var privatePort = OpenPort(privateDevice, (ushort)(group + 0x8000), ClientSide.Destination);
+            var connections = new ConnectionTable(_connectionsPerWorker, _timeouts, _templates);
+            var engine = new NatEngine(Table, connections, _templates, _neighbours, _router, publicPort, privatePort, i);
+            var worker = new NatWorker(engine, publicPort, privatePort, $"userlvs-nat-{i}");
+            _workers.Add(worker);
+        }
+        foreach (var worker in _workers) worker.Start();
+
+        _arpSender = new LinkLayerSender(privateDevice);
+        ResolveRealServers();
+        WaitForRealServers(TimeSpan.FromSeconds(2));
+        _resolver = new Timer(_ => ResolveRealServers(), null, ResolveInterval, ResolveInterval);
+        _log.LogInformation("forwarding: public {Public} ({PublicMac}), private {Private} ({PrivateMac}), {Workers} worker(s), {Services} virtual service(s)",
+            publicDevice, _router.PublicMac, privateDevice, _router.PrivateMac, _workerCount, Table.Current.Count);
+    }
+
+    /// <summary>A SIGHUP with a valid config: the table changes as a diff, connections of untouched servers go on.</summary>
+    public void Reload(LvsConfig config)
+    {
+        ApplyTimeouts(config);
+        Table.Replace(config.ToDesiredTable());
+    }
+
+    /// <summary>A worker that died of a bug, if any (the daemon logs it and stops).</summary>
+    public Exception? WorkerFailure => _workers.Select(w => w.Failure).FirstOrDefault(f => f is not null);
+
+    public ForwarderTotals Totals()
+    {
+        var totals = new ForwarderTotals();
+        foreach (var worker in _workers) totals.Add(worker.Engine.Stats);
+        return totals;
+    }
+
+    private void ApplyTimeouts(LvsConfig config) =>
+        _timeouts.Set((int)config.TcpTimeout, (int)config.TcpFinTimeout, (int)config.UdpTimeout);
+
+    private IFrameIo OpenPort(string device, ushort group, ClientSide side)
+    {
+        var options = new PacketRingOptions(device)
+        {
+            // GRO/GSO super-frames and unfinished checksums cross intact; the kernel finishes them on transmit.
+            VnetHeader = true,
+            Fanout = _workerCount > 1 ? new FanoutGroup(group, FanoutProgram.Build(side, _workerCount)) : null,
+        };
+        var port = PacketRingIo.Open(options);
+        _ports.Add(port);
+        return port;
+    }
+
+    /// <summary>Asks every real server we have no MAC for, so the first connection need not wait for ARP.</summary>
+    private void ResolveRealServers()
+    {
+        var sender = _arpSender;
+        var router = _router;
+        if (sender is null || router is null) return;
+        Span<byte> frame = stackalloc byte[ArpPacket.FrameLength];
+        foreach (var address in Table.Current.Services.SelectMany(s => s.RealServers).Select(r => r.Address).Distinct())
+        {
+            if (_neighbours.TryGet(address, out _)) continue;
+            ArpPacket.WriteRequest(frame, router.PrivateMac, router.NatRouterAddress, address);
+            try { sender.Send(frame); }
+            catch (Exception e) { _log.LogWarning("ARP request for {Address}: {Error}", address, e.Message); }
+        }
+    }
+
+    private void WaitForRealServers(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var servers = Table.Current.Services.SelectMany(s => s.RealServers).Select(r => r.Address).Distinct().ToList();
+        while (DateTime.UtcNow < deadline && servers.Any(a => !_neighbours.TryGet(a, out _)))
+            Thread.Sleep(20);
+        foreach (var missing in servers.Where(a => !_neighbours.TryGet(a, out _)))
+            _log.LogWarning("real server {Address} does not answer ARP yet; its first packets wait for it", missing);
+    }
+
+    private static MacAddress ToMac(System.Net.NetworkInformation.PhysicalAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        return bytes.Length == 6 ? MacAddress.Read(bytes) : MacAddress.Zero;
+    }
+
+    public void Dispose()
+    {
+        _resolver?.Dispose();
+        foreach (var worker in _workers) worker.Stop(TimeSpan.FromSeconds(2));
+        foreach (var worker in _workers) worker.Dispose();
+        foreach (var port in _ports) port.Dispose();
+        _arpSender?.Dispose();
+        _guard?.Dispose();
+    }
+}
+
+/// <summary>Every worker's frame accounting summed (for logs, metrics and status).</summary>
+public sealed class ForwarderTotals
+{
+    public long Received, ForwardedToServers, ForwardedToClients, Answered, LeftToKernel, Dropped;
+    public Dictionary<string, long> Drops { get; } = [];
+
+    internal void Add(ForwarderStats stats)
+    {
+        Received += stats.Received;
+        ForwardedToServers += stats.ForwardedToServers;
+        ForwardedToClients += stats.ForwardedToClients;
+        Answered += stats.Answered;
+        LeftToKernel += stats.LeftToKernel;
+        Dropped += stats.DroppedTotal;
+        foreach (var reason in Enum.GetValues<UserLvs.Forwarder.DropReason>())
+        {
+            long n = stats.Dropped(reason);
+            if (n > 0) Drops[reason.ToString()] = Drops.GetValueOrDefault(reason.ToString()) + n;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace UserLvs.Forwarder.Nat;
+
+/// <summary>
+/// One worker's frame accounting: how many frames were forwarded in each direction, answered,
+/// left to the kernel, and dropped per <see cref="DropReason"/>. Written by its worker only (plain
+/// increments); read by the metrics endpoint and status commands, which sum all workers.
+/// </summary>
+public sealed class ForwarderStats
+{
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+
+    public long Received;
+    public long ForwardedToServers;
+    public long ForwardedToClients;
+    public long Answered;
+    public long LeftToKernel;
+    public long ArpRequestsSent;
+
+    public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    public long DroppedTotal
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < _drops.Length; i++) sum += Volatile.Read(ref _drops[i]);
+            return sum;
+        }
+    }
+
+    internal void CountDrop(DropReason reason) => _drops[(int)reason]++;
+
+    /// <summary>Every frame received has exactly one outcome; a test holds the forwarder to it.</summary>
+    public bool IsBalanced =>
+        Received == ForwardedToServers + ForwardedToClients + Answered + LeftToKernel + DroppedTotal;
+}

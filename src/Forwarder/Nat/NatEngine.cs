@@ -1,0 +1,414 @@
+using System.Buffers.Binary;
+using UserLvs.Forwarder.Connections;
+using UserLvs.Forwarder.IO;
+using UserLvs.Forwarder.Neighbours;
+using UserLvs.Forwarder.Packets;
+using UserLvs.Scheduling;
+
+namespace UserLvs.Forwarder.Nat;
+
+/// <summary>
+/// One worker's LVS-NAT data plane: IPVS's ip_vs_in / ip_vs_out and ip_vs_nat_xmit, in userspace.
+///
+///   public port, client -> VIP:vport    find the connection (or schedule one on a SYN / any UDP),
+///                                       rewrite the destination to RIP:rport, send on the private port
+///   private port, RIP:rport -> client   find the connection by its reply key, rewrite the source to
+///                                       VIP:vport, send on the public port to the client's next hop
+///   ARP                                 answer requests for VIPs; learn every sender (neighbours)
+///   ICMP errors quoting a connection    translated both ways, so path-MTU discovery works
+///   anything else                       left to the kernel (the router's own traffic, health checks)
+///
+/// Per frame: no allocation, no lock, no exception; malformed frames are dropped with a counted
+/// reason. Frames are rewritten in the receive ring and copied once into the other port's transmit
+/// slot; a GSO super-frame or an unfinished checksum keeps its virtio_net_hdr (adjusted for nothing:
+/// NAT never changes header lengths) so the kernel finishes it on transmit, or its checksum is
+/// completed in software by a backend without vnet support. Never call from two threads.
+/// </summary>
+public sealed class NatEngine
+{
+    private readonly ServiceTable _services;
+    private readonly ConnectionTable _connections;
+    private readonly PersistenceTemplateTable? _templates;
+    private readonly NeighbourTable _neighbours;
+    private readonly RouterAddresses _router;
+    private readonly IFrameIo _public;
+    private readonly IFrameIo _private;
+    private readonly int _worker;
+    private ServiceTableSnapshot _snapshot;
+
+    public NatEngine(ServiceTable services, ConnectionTable connections, PersistenceTemplateTable? templates,
+        NeighbourTable neighbours, RouterAddresses router, IFrameIo publicPort, IFrameIo privatePort, int worker = 0)
+    {
+        _services = services;
+        _connections = connections;
+        _templates = templates;
+        _neighbours = neighbours;
+        _router = router;
+        _public = publicPort;
+        _private = privatePort;
+        _worker = worker;
+        _snapshot = services.Current;
+    }
+
+    public ForwarderStats Stats { get; } = new();
+
+    public ConnectionTable Connections => _connections;
+
+    /// <summary>Takes the latest published table; the worker calls this once per batch.</summary>
+    public void BeginBatch() => _snapshot = _services.Current;
+
+    /// <summary>A frame that arrived on the public port (clients, the VIPs).</summary>
+    public FrameVerdict FromPublic(in RxFrame frame, long now)
+    {
+        Stats.Received++;
+        if (frame.IsTruncated) return Drop(DropReason.TruncatedByBackend);
+        var data = frame.Data;
+        var reason = EthernetFrame.TryParse(data, out var ethernet);
+        if (reason != DropReason.None) return Drop(reason);
+        if (ethernet.EtherType == EtherType.Arp) return ArpFromPublic(ethernet, now);
+        if (ethernet.EtherType != EtherType.Ipv4) return ToKernel();
+
+        var payload = ethernet.Payload;
+        // Only traffic to a VIP is ours; read the destination before trusting the rest of the header.
+        if (payload.Length < Ipv4Header.MinimumHeaderLength ||
+            !_snapshot.VirtualAddresses.Contains(new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(payload[Ipv4Header.DestinationOffset..]))))
+            return ToKernel();
+        reason = Ipv4Header.TryParse(payload, out var ip);
+        if (reason != DropReason.None) return Drop(reason);
+        if (ip.IsFragment) return Drop(DropReason.Fragment);
+
+        return ip.Protocol switch
+        {
+            IpProtocol.Tcp or IpProtocol.Udp => ClientToServer(in frame, ethernet, ip, now),
+            IpProtocol.Icmp => IcmpFromClient(in frame, ethernet, ip),
+            _ => ToKernel(),
+        };
+    }
+
+    /// <summary>A frame that arrived on the private port (real servers' replies, the router's own traffic).</summary>
+    public FrameVerdict FromPrivate(in RxFrame frame, long now)
+    {
+        Stats.Received++;
+        if (frame.IsTruncated) return Drop(DropReason.TruncatedByBackend);
+        var data = frame.Data;
+        var reason = EthernetFrame.TryParse(data, out var ethernet);
+        if (reason != DropReason.None) return Drop(reason);
+        if (ethernet.EtherType == EtherType.Arp)
+        {
+            if (ArpPacket.TryParse(ethernet.Payload, out var arp) == DropReason.None)
+                _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
+            return ToKernel(); // the kernel owns the NAT router address and answers for it
+        }
+        if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PrivateMac) return ToKernel();
+        reason = Ipv4Header.TryParse(ethernet.Payload, out var ip);
+        if (reason != DropReason.None) return Drop(reason);
+
+        return ip.Protocol switch
+        {
+            IpProtocol.Tcp or IpProtocol.Udp => ServerToClient(in frame, ethernet, ip, now),
+            IpProtocol.Icmp => IcmpFromServerSide(in frame, ethernet, ip),
+            _ => ToKernel(),
+        };
+    }
+
+    /// <summary>Sends what the batch produced (one syscall per port); the worker calls it after each batch.</summary>
+    public void EndBatch(long now)
+    {
+        _public.FlushTx();
+        _private.FlushTx();
+        _connections.Sweep(now, 64);
+    }
+
+    private FrameVerdict ClientToServer(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, long now)
+    {
+        bool tcp = ip.Protocol == IpProtocol.Tcp;
+        ushort sourcePort, destinationPort;
+        byte flags = 0;
+        if (tcp)
+        {
+            var r = TcpHeader.TryParse(ip.Payload, out var t);
+            if (r != DropReason.None) return Drop(r);
+            (sourcePort, destinationPort, flags) = (t.SourcePort, t.DestinationPort, (byte)t.Flags);
+        }
+        else
+        {
+            var r = UdpHeader.TryParse(ip.Payload, out var u);
+            if (r != DropReason.None) return Drop(r);
+            (sourcePort, destinationPort) = (u.SourcePort, u.DestinationPort);
+        }
+        var protocol = tcp ? Protocol.Tcp : Protocol.Udp;
+        var key = new VirtualServiceKey(protocol, ip.Destination, destinationPort);
+        if (!_snapshot.TryGetService(in key, out var service)) return ToKernel();
+
+        int index = _connections.LookupInbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, flags, now);
+        if (index == ConnectionTable.NotFound)
+        {
+            // IPVS schedules TCP only on a SYN without ACK; anything else is not a connection of ours.
+            if (tcp && (flags & (TcpStateMachine.Syn | TcpStateMachine.Ack | TcpStateMachine.Rst)) != TcpStateMachine.Syn)
+                return Drop(DropReason.NoConnection);
+            var scheduled = Schedule(service, ip.Source, sourcePort, now, out index);
+            if (scheduled != DropReason.None) return Drop(scheduled);
+            if (_router.IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
+        }
+        _connections.Update(index, ConnectionDirection.Input, flags, now);
+        ref readonly var connection = ref _connections[index];
+
+        if (!_neighbours.TryGet(connection.RealAddress, out var serverMac))
+            return Unresolved(_private, _router.PrivateMac, _router.NatRouterAddress, connection.RealAddress, now);
+
+        var status = ChecksumOf(in frame);
+        if (tcp)
+        {
+            TcpHeader.TryParse(ip.Payload, out var t);
+            Ipv4Rewrite.SetDestination(ip, t, connection.RealAddress, connection.RealPort, status);
+        }
+        else
+        {
+            UdpHeader.TryParse(ip.Payload, out var u);
+            Ipv4Rewrite.SetDestination(ip, u, connection.RealAddress, connection.RealPort, status);
+        }
+        var ttl = Ipv4Rewrite.DecrementTtl(ip);
+        if (ttl != DropReason.None) return Drop(ttl);
+        ethernet.SetSource(_router.PrivateMac);
+        ethernet.SetDestination(serverMac);
+
+        int length = ethernet.HeaderLength + ip.TotalLength;
+        var sent = Transmit(_private, in frame, length, ethernet.HeaderLength + ip.HeaderLength, tcp);
+        if (sent != DropReason.None) return Drop(sent);
+        ref var serverTraffic = ref connection.Server.Counters.Traffic.For(_worker);
+        serverTraffic.PacketsIn++;
+        serverTraffic.BytesIn += ip.TotalLength;
+        ref var serviceTraffic = ref service.Traffic.For(_worker);
+        serviceTraffic.PacketsIn++;
+        serviceTraffic.BytesIn += ip.TotalLength;
+        Stats.ForwardedToServers++;
+        return FrameVerdict.Forwarded;
+    }
+
+    private FrameVerdict ServerToClient(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, long now)
+    {
+        bool tcp = ip.Protocol == IpProtocol.Tcp;
+        ushort sourcePort, destinationPort;
+        byte flags = 0;
+        if (tcp)
+        {
+            var r = TcpHeader.TryParse(ip.Payload, out var t);
+            if (r != DropReason.None) return Drop(r);
+            (sourcePort, destinationPort, flags) = (t.SourcePort, t.DestinationPort, (byte)t.Flags);
+        }
+        else
+        {
+            var r = UdpHeader.TryParse(ip.Payload, out var u);
+            if (r != DropReason.None) return Drop(r);
+            (sourcePort, destinationPort) = (u.SourcePort, u.DestinationPort);
+        }
+        var protocol = tcp ? Protocol.Tcp : Protocol.Udp;
+        int index = _connections.LookupOutbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, now);
+        if (index == ConnectionTable.NotFound) return ToKernel(); // the router's own traffic
+        if (ip.IsFragment) return Drop(DropReason.Fragment);
+        _connections.Update(index, ConnectionDirection.Output, flags, now);
+        ref readonly var connection = ref _connections[index];
+
+        var nextHop = _router.NextHopTo(connection.ClientAddress);
+        if (!_neighbours.TryGet(nextHop, out var nextHopMac))
+            return Unresolved(_public, _router.PublicMac, _router.PublicAddress, nextHop, now);
+
+        var status = ChecksumOf(in frame);
+        if (tcp)
+        {
+            TcpHeader.TryParse(ip.Payload, out var t);
+            Ipv4Rewrite.SetSource(ip, t, connection.VirtualAddress, connection.VirtualPort, status);
+        }
+        else
+        {
+            UdpHeader.TryParse(ip.Payload, out var u);
+            Ipv4Rewrite.SetSource(ip, u, connection.VirtualAddress, connection.VirtualPort, status);
+        }
+        var ttl = Ipv4Rewrite.DecrementTtl(ip);
+        if (ttl != DropReason.None) return Drop(ttl);
+        ethernet.SetSource(_router.PublicMac);
+        ethernet.SetDestination(nextHopMac);
+
+        int length = ethernet.HeaderLength + ip.TotalLength;
+        var sent = Transmit(_public, in frame, length, ethernet.HeaderLength + ip.HeaderLength, tcp);
+        if (sent != DropReason.None) return Drop(sent);
+        ref var serverTraffic = ref connection.Server.Counters.Traffic.For(_worker);
+        serverTraffic.PacketsOut++;
+        serverTraffic.BytesOut += ip.TotalLength;
+        if (_snapshot.TryGetService(connection.Service, out var service))
+        {
+            ref var serviceTraffic = ref service.Traffic.For(_worker);
+            serviceTraffic.PacketsOut++;
+            serviceTraffic.BytesOut += ip.TotalLength;
+        }
+        Stats.ForwardedToClients++;
+        return FrameVerdict.Forwarded;
+    }
+
+    /// <summary>
+    /// A new connection: the persistence template's server if the service is persistent and the
+    /// client's network has one, otherwise the scheduler's pick (ip_vs_schedule / ip_vs_sched_persist).
+    /// </summary>
+    private DropReason Schedule(VirtualService service, IPv4Address client, ushort clientPort, long now, out int index)
+    {
+        index = ConnectionTable.NotFound;
+        int template = PersistenceTemplateTable.NoTemplate;
+        RealServer? server = null;
+        if (_templates is not null && service.Persistence.IsEnabled)
+            server = _templates.Find(service, client, now, out template);
+        if (server is null)
+        {
+            var request = new SchedulingRequest(client, clientPort, service.Key.Address, service.Key.Port);
+            server = service.Scheduler.Pick(in request);
+            if (server is null) return DropReason.NoRealServer;
+            if (_templates is not null && service.Persistence.IsEnabled)
+            {
+                server = _templates.GetOrAdd(service, client, server, now, out template);
+                if (server is null) return DropReason.ConnectionTableFull;
+            }
+        }
+        var added = _connections.TryAdd(service.Key, client, clientPort, server, now, out index, template);
+        if (added == ConnectionAddResult.Full) return DropReason.ConnectionTableFull;
+        server.Counters.Traffic.For(_worker).Connections++;
+        service.Traffic.For(_worker).Connections++;
+        return DropReason.None;
+    }
+
+    private FrameVerdict ArpFromPublic(EthernetFrame ethernet, long now)
+    {
+        var reason = ArpPacket.TryParse(ethernet.Payload, out var arp);
+        if (reason != DropReason.None) return Drop(reason);
+        _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
+        if (arp.Operation != ArpOperation.Request || !_snapshot.VirtualAddresses.Contains(arp.TargetIp) || arp.IsGratuitous)
+            return ToKernel();
+        var tx = _public.AcquireTx();
+        if (tx.Length < ArpPacket.FrameLength) return Drop(DropReason.TransmitRingFull);
+        int length = ArpPacket.WriteReply(tx, _router.PublicMac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
+        _public.CommitTx(length);
+        Stats.Answered++;
+        return FrameVerdict.Answered;
+    }
+
+    /// <summary>An ICMP error from the client side about a reply VIP:vport -> client (e.g. fragmentation needed).</summary>
+    private FrameVerdict IcmpFromClient(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip)
+    {
+        var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
+        if (reason != DropReason.None) return Drop(reason);
+        if (!icmp.IsError) return ToKernel();
+        reason = icmp.TryGetQuote(out var quote);
+        if (reason != DropReason.None) return Drop(reason);
+        var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
+        if (protocol == 0) return ToKernel();
+        // The quoted packet is one we sent: VIP:vport -> client:cport.
+        int index = _connections.LookupInbound(protocol, quote.Ip.Destination, quote.DestinationPort,
+            quote.Ip.Source, quote.SourcePort, 0, long.MinValue);
+        if (index == ConnectionTable.NotFound) return Drop(DropReason.IcmpWithoutConnection);
+        ref readonly var connection = ref _connections[index];
+        if (!_neighbours.TryGet(connection.RealAddress, out var serverMac)) return Drop(DropReason.NeighbourUnresolved);
+        Ipv4Rewrite.SetDestination(ip, icmp, quote, connection.RealAddress, connection.RealPort);
+        var ttl = Ipv4Rewrite.DecrementTtl(ip);
+        if (ttl != DropReason.None) return Drop(ttl);
+        ethernet.SetSource(_router.PrivateMac);
+        ethernet.SetDestination(serverMac);
+        var sent = Transmit(_private, in frame, ethernet.HeaderLength + ip.TotalLength, 0, tcp: false);
+        if (sent != DropReason.None) return Drop(sent);
+        Stats.ForwardedToServers++;
+        return FrameVerdict.Forwarded;
+    }
+
+    /// <summary>An ICMP error from the private side about a request client -> RIP:rport.</summary>
+    private FrameVerdict IcmpFromServerSide(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip)
+    {
+        var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
+        if (reason != DropReason.None) return Drop(reason);
+        if (!icmp.IsError) return ToKernel();
+        if (icmp.TryGetQuote(out var quote) != DropReason.None) return ToKernel();
+        var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
+        if (protocol == 0) return ToKernel();
+        // The quoted packet is one we forwarded: client:cport -> RIP:rport.
+        int index = _connections.LookupOutbound(protocol, quote.Ip.Destination, quote.DestinationPort,
+            quote.Ip.Source, quote.SourcePort, long.MinValue);
+        if (index == ConnectionTable.NotFound) return ToKernel();
+        ref readonly var connection = ref _connections[index];
+        var nextHop = _router.NextHopTo(connection.ClientAddress);
+        if (!_neighbours.TryGet(nextHop, out var nextHopMac)) return Drop(DropReason.NeighbourUnresolved);
+        Ipv4Rewrite.SetSource(ip, icmp, quote, connection.VirtualAddress, connection.VirtualPort);
+        var ttl = Ipv4Rewrite.DecrementTtl(ip);
+        if (ttl != DropReason.None) return Drop(ttl);
+        ethernet.SetSource(_router.PublicMac);
+        ethernet.SetDestination(nextHopMac);
+        var sent = Transmit(_public, in frame, ethernet.HeaderLength + ip.TotalLength, 0, tcp: false);
+        if (sent != DropReason.None) return Drop(sent);
+        Stats.ForwardedToClients++;
+        return FrameVerdict.Forwarded;
+    }
+
+    /// <summary>
+    /// Copies the rewritten frame into the port's transmit slot. An unfinished checksum travels on as
+    /// NEEDS_CSUM (with the offsets the frame's own vnet header gave, or the TCP/UDP field's place),
+    /// and a GSO super-frame keeps its segmentation request.
+    /// </summary>
+    private DropReason Transmit(IFrameIo port, in RxFrame frame, int length, int transportOffset, bool tcp)
+    {
+        var tx = port.AcquireTx();
+        if (tx.IsEmpty)
+        {
+            port.FlushTx();
+            tx = port.AcquireTx();
+            if (tx.IsEmpty) return DropReason.TransmitRingFull;
+        }
+        if (length > tx.Length) return DropReason.FrameTooLargeForTransmit;
+        frame.Data[..length].CopyTo(tx);
+        if ((frame.Flags & RxFrameFlags.HasVnetHeader) != 0 && !frame.Vnet.IsEmpty)
+        {
+            port.CommitTx(length, frame.Vnet);
+        }
+        else if (frame.ChecksumNotReady && transportOffset > 0)
+        {
+            var vnet = new VirtioNetHeader
+            {
+                Flags = VirtioNetHeaderFlags.NeedsChecksum,
+                ChecksumStart = (ushort)transportOffset,
+                ChecksumOffset = (ushort)(tcp ? TcpHeader.ChecksumOffset : UdpHeader.ChecksumOffset),
+            };
+            port.CommitTx(length, vnet);
+        }
+        else
+        {
+            port.CommitTx(length);
+        }
+        return DropReason.None;
+    }
+
+    private static ChecksumStatus ChecksumOf(in RxFrame frame) =>
+        frame.ChecksumNotReady || ((frame.Flags & RxFrameFlags.HasVnetHeader) != 0 && frame.Vnet.NeedsChecksum)
+            ? ChecksumStatus.Partial
+            : ChecksumStatus.Complete;
+
+    /// <summary>The next hop is not resolved yet: ask for it (once per second at most) and drop; TCP and the client retransmit.</summary>
+    private FrameVerdict Unresolved(IFrameIo port, MacAddress ourMac, IPv4Address ourAddress, IPv4Address target, long now)
+    {
+        if (_neighbours.ShouldRequest(target, now))
+        {
+            var tx = port.AcquireTx();
+            if (tx.Length >= ArpPacket.FrameLength)
+            {
+                port.CommitTx(ArpPacket.WriteRequest(tx, ourMac, ourAddress, target));
+                Stats.ArpRequestsSent++;
+            }
+        }
+        return Drop(DropReason.NeighbourUnresolved);
+    }
+
+    private FrameVerdict ToKernel()
+    {
+        Stats.LeftToKernel++;
+        return FrameVerdict.LeftToKernel;
+    }
+
+    private FrameVerdict Drop(DropReason reason)
+    {
+        Stats.CountDrop(reason);
+        return FrameVerdict.Dropped;
+    }
+}
