@@ -6,7 +6,7 @@ using UserLvs.Daemon.Hosting;
 namespace UserLvs.Daemon;
 
 /// <summary>What the command line asked for.</summary>
-public sealed record DaemonOptions(string ConfigPath, int Workers, int ConnectionsPerWorker);
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, int Workers, int ConnectionsPerWorker);
 
 /// <summary>
 /// The daemon's life: load and validate lvs.cf, start forwarding, reload on SIGHUP (a config with

@@ -7,13 +7,18 @@ var config = new Option<FileInfo>("--config") { Description = "the Piranha lvs.c
 var check = new Option<bool>("--check") { Description = "validate the config, print every error as FILE:LINE: reason, exit 0 or 1" };
 var workers = new Option<int>("--workers") { Description = "forwarding threads (PACKET_FANOUT members per device)", DefaultValueFactory = _ => 1 };
 var connections = new Option<int>("--connections") { Description = "connections tracked per worker (a power of two)", DefaultValueFactory = _ => 1 << 18 };
+var socket = new Option<string>("--socket")
+{
+    Description = "the control socket userlvs-adm talks to (also USERLVS_SOCKET)",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("USERLVS_SOCKET") ?? "/run/userlvs/userlvsd.sock",
+};
 var root = new RootCommand("userlvsd: Linux Virtual Server (LVS-NAT) router daemon in userspace")
 {
-    config, check, workers, connections,
+    config, check, socket, workers, connections,
 };
 root.SetAction(result =>
 {
-    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(workers), result.GetValue(connections));
+    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(socket)!, result.GetValue(workers), result.GetValue(connections));
     return result.GetValue(check) ? Daemon.Check(options.ConfigPath) : Daemon.Run(options);
 });
 return root.Parse(args).Invoke();
