@@ -48,6 +48,7 @@ public static class Daemon
         {
             host.Start(config);
             log.LogInformation("ready: {Count} virtual service(s) from {Config}", host.Table.Current.Count, options.ConfigPath);
+            SystemdNotifier.Notify("READY=1");
             var handles = new WaitHandle[] { stop.WaitHandle, reload };
             while (true)
             {
@@ -61,6 +62,7 @@ public static class Daemon
                 }
             }
             log.LogInformation("stopping");
+            SystemdNotifier.Notify("STOPPING=1");
             return 0;
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
@@ -76,6 +78,13 @@ public static class Daemon
     }
 
     private static void Reload(ForwarderHost host, string path, ILogger log)
+    {
+        SystemdNotifier.Notify("RELOADING=1");
+        try { ReloadConfig(host, path, log); }
+        finally { SystemdNotifier.Notify("READY=1"); }
+    }
+
+    private static void ReloadConfig(ForwarderHost host, string path, ILogger log)
     {
         if (!ConfigLoader.TryLoad(path, out var config, out var diagnostics))
         {
