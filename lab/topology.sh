@@ -10,6 +10,8 @@
 #               (HTTP on 80 naming the server, UDP echo on 5353)
 #
 # Usage: lab/topology.sh up|down PREFIX     (PREFIX: unique per run, <= 8 characters, e.g. u$$)
+# Environment: LAB_SERVERS=N real servers (default 3); LAB_REALSERVER=none starts no realserver.py
+# (the caller runs its own servers, e.g. lab/bench.sh's nginx; default: python).
 # Every name carries PREFIX, so parallel runs never meet; "down" removes exactly what "up" made.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,8 +20,14 @@ P=${2:?usage: topology.sh up|down PREFIX}
 [ "${#P}" -le 8 ] || { echo "topology.sh: PREFIX '$P' is longer than 8 characters" >&2; exit 2; }
 run="$here/.run/$P"
 SERVERS=${LAB_SERVERS:-3}
+REALSERVER=${LAB_REALSERVER:-python}
+case "$REALSERVER" in python|none) ;; *) echo "topology.sh: LAB_REALSERVER must be python or none" >&2; exit 2 ;; esac
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# The system python starts in a fraction of the time a version-manager shim takes, and runs as the
+# very process whose pid we record.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 
 quiet_ns() {  # no IPv6 noise (DAD, RS, MLD) in the lab
   nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
@@ -61,17 +69,21 @@ up() {
     ip -n "$sw" link set rs$i master brpriv up
     ip -n "$rs" addr add 10.0.0.$((10 + i))/24 dev eth0 && ip -n "$rs" link set eth0 up
     ip -n "$rs" route add default via 10.0.0.1
-    nsx "$rs" python3 "$here/realserver.py" "s$i" 80 5353 >/dev/null 2>&1 &
-    echo $! >> "$run/pids"
+    if [ "$REALSERVER" = python ]; then
+      ip netns exec "$rs" "$PYTHON" "$here/realserver.py" "s$i" 80 5353 >/dev/null 2>&1 &
+      echo $! >> "$run/pids"
+    fi
   done
 
   # Wait (bounded) until every real server answers on its own address.
-  for i in $(seq 1 "$SERVERS"); do
-    for _ in $(seq 1 100); do
-      nsx "$P-rs$i" curl -s -m 1 -o /dev/null "http://10.0.0.$((10 + i))/" && break
-      sleep 0.05
+  if [ "$REALSERVER" = python ]; then
+    for i in $(seq 1 "$SERVERS"); do
+      for _ in $(seq 1 100); do
+        nsx "$P-rs$i" curl -s -m 1 -o /dev/null "http://10.0.0.$((10 + i))/" && break
+        sleep 0.05
+      done
     done
-  done
+  fi
   echo "lab $P up: client 192.0.2.100, router 192.0.2.1/10.0.0.1, VIP 192.0.2.10, $SERVERS real servers"
 }
 
@@ -79,6 +91,14 @@ down() {
   if [ -f "$run/pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$run/pids"
   fi
+  # The pid above is the launching subshell; python3 itself (behind a pyenv shim, which forks) may
+  # be another process, and deleting a namespace does not end its processes: stop every
+  # realserver.py still running in one of our real-server namespaces.
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$P-rs[0-9]+$" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null || true); do
+      tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$here/realserver.py" && kill "$pid" 2>/dev/null || true
+    done
+  done
   # Namespaces named in the run file, plus any with our prefix left by an interrupted "up".
   { cat "$run/namespaces" 2>/dev/null; ip netns list | awk '{print $1}' | grep "^$P-" || true; } | sort -u |
     while read -r ns; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done

@@ -1,6 +1,5 @@
 using UserLvs.Adm.Cli;
 using UserLvs.Adm.Control;
-using UserLvs.Adm.Model;
 using UserLvs.Adm.Names;
 using UserLvs.Adm.Output;
 using UserLvs.Scheduling;

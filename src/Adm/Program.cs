@@ -1,7 +1,6 @@
 // userlvs-adm: ipvsadm's command line for UserLvs (AdmRunner). This entry only wires the real
-// console, the /etc/hosts + /etc/services resolver and the control connection; the control socket
-// client lands with the daemon, so for now every command that needs the daemon reports it cannot be
-// reached (exit 2), while -h, -v and argument errors work without one.
+// console, the /etc/hosts + /etc/services resolver and the control connection to userlvsd's Unix
+// socket (USERLVS_SOCKET, or /run/userlvs/userlvsd.sock).
 using UserLvs.Adm;
 using UserLvs.Adm.Control;
 using UserLvs.Adm.Names;
@@ -9,7 +8,7 @@ using UserLvs.Adm.Names;
 var stdout = new StreamWriter(Console.OpenStandardOutput()) { NewLine = "\n", AutoFlush = false };
 var stderr = new StreamWriter(Console.OpenStandardError()) { NewLine = "\n", AutoFlush = true };
 var runner = new AdmRunner(
-    connect: () => throw new ControlUnavailableException("the control socket client is not built yet"),
+    connect: () => new ControlClient(ControlProtocol.SocketPath()),
     names: new FilesNameResolver(),
     input: Console.In,
     output: stdout,

@@ -1,12 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using UserLvs.Daemon.Config;
+using UserLvs.Daemon.Control;
+using UserLvs.Daemon.Metrics;
 using UserLvs.Daemon.Hosting;
 
 namespace UserLvs.Daemon;
 
 /// <summary>What the command line asked for.</summary>
-public sealed record DaemonOptions(string ConfigPath, string SocketPath, int Workers, int ConnectionsPerWorker);
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, string? Metrics, int Workers, int ConnectionsPerWorker);
 
 /// <summary>
 /// The daemon's life: load and validate lvs.cf, start forwarding, reload on SIGHUP (a config with
@@ -47,6 +49,13 @@ public static class Daemon
         try
         {
             host.Start(config);
+            using var rates = new RateEstimator(() => host.Table.Current);
+            var handler = new ControlHandler(host.Table, host.Timeouts, () => host.Workers, host.Templates, rates);
+            var control = new ControlServer(options.SocketPath, handler, log);
+            using var closeControl = new DisposeAction(() => control.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            log.LogInformation("control socket {Socket}", options.SocketPath);
+            using var metrics = options.Metrics is { } address ? MetricsEndpoint.Start(address, host.Table, host.Totals) : null;
+            if (metrics is not null) log.LogInformation("metrics on http://{Address}/metrics", options.Metrics);
             log.LogInformation("ready: {Count} virtual service(s) from {Config}", host.Table.Current.Count, options.ConfigPath);
             SystemdNotifier.Notify("READY=1");
             var handles = new WaitHandle[] { stop.WaitHandle, reload };
@@ -65,7 +74,7 @@ public static class Daemon
             SystemdNotifier.Notify("STOPPING=1");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or System.Net.Sockets.SocketException)
         {
             log.LogCritical("cannot forward: {Error}", e.Message);
             return 1;
@@ -114,4 +123,10 @@ internal static class LogLevels
         "MEDIUM" => LogLevel.Debug,
         _ => LogLevel.Trace,
     };
+}
+
+/// <summary>Runs an action at the end of a using scope.</summary>
+internal sealed class DisposeAction(Action action) : IDisposable
+{
+    public void Dispose() => action();
 }

@@ -12,13 +12,19 @@ var socket = new Option<string>("--socket")
     Description = "the control socket userlvs-adm talks to (also USERLVS_SOCKET)",
     DefaultValueFactory = _ => Environment.GetEnvironmentVariable("USERLVS_SOCKET") ?? "/run/userlvs/userlvsd.sock",
 };
+var metrics = new Option<string?>("--metrics") { Description = "serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9100)" };
+metrics.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<string?>() is { } text && !UserLvs.Daemon.Metrics.MetricsAddress.TryParse(text, out _, out var error))
+        r.AddError(error!);
+});
 var root = new RootCommand("userlvsd: Linux Virtual Server (LVS-NAT) router daemon in userspace")
 {
-    config, check, socket, workers, connections,
+    config, check, socket, metrics, workers, connections,
 };
 root.SetAction(result =>
 {
-    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(socket)!, result.GetValue(workers), result.GetValue(connections));
+    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(socket)!, result.GetValue(metrics), result.GetValue(workers), result.GetValue(connections));
     return result.GetValue(check) ? Daemon.Check(options.ConfigPath) : Daemon.Run(options);
 });
 return root.Parse(args).Invoke();

@@ -1,1 +1,2 @@
 global using UserLvs.Scheduling;
+global using UserLvs.Control;

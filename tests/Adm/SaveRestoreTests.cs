@@ -1,5 +1,4 @@
 using CsCheck;
-using UserLvs.Adm.Model;
 
 namespace UserLvs.Adm.Tests;
 

@@ -1,5 +1,4 @@
 using UserLvs.Adm.Cli;
-using UserLvs.Adm.Model;
 using UserLvs.Adm.Names;
 using UserLvs.Scheduling;
 

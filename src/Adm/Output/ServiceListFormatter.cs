@@ -1,6 +1,5 @@
 using System.Globalization;
 using UserLvs.Adm.Cli;
-using UserLvs.Adm.Model;
 using UserLvs.Adm.Names;
 using UserLvs.Scheduling;
 

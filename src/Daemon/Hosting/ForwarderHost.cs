@@ -46,6 +46,9 @@ public sealed class ForwarderHost : IDisposable
 
     public NeighbourTable Neighbours => _neighbours;
 
+    /// <summary>The persistence templates every worker shares.</summary>
+    public PersistenceTemplateTable Templates => _templates;
+
     /// <summary>Brings the data plane up for <paramref name="config"/>; throws with a clear message when the host cannot.</summary>
     public void Start(LvsConfig config)
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using UserLvs.Scheduling;
 
 namespace UserLvs.Forwarder.Connections;
@@ -115,7 +116,7 @@ public sealed class ConnectionTable
     {
         int index = FindInbound(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort);
         if (index == NotFound) return NotFound;
-        ref ConnectionEntry entry = ref _entries[index];
+        ref ConnectionEntry entry = ref EntryAt(index);
         if (now >= entry.ExpiresAtField)
         {
             Remove(index, entry.ExpiresAtField);
@@ -136,7 +137,7 @@ public sealed class ConnectionTable
     {
         int index = FindOutbound(protocol, realAddress.Value, realPort, client.Value, clientPort);
         if (index == NotFound) return NotFound;
-        ref ConnectionEntry entry = ref _entries[index];
+        ref ConnectionEntry entry = ref EntryAt(index);
         if (now >= entry.ExpiresAtField)
         {
             Remove(index, entry.ExpiresAtField);
@@ -345,18 +346,23 @@ public sealed class ConnectionTable
         if (template != PersistenceTemplateTable.NoTemplate) _templates!.Release(template, now);
     }
 
+    // The probes below index without bounds checks: a slot number is masked by _indexMask (the
+    // index's length - 1) and an entry number comes from a slot this table wrote, so both are in
+    // range by construction; on a 1M-connection table the lookup is memory-bound and every
+    // instruction between the two dependent loads counts.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FindInbound(Protocol protocol, uint client, ushort clientPort, uint virtualAddress, ushort virtualPort)
     {
         uint tag = InboundTag(protocol, client, clientPort, virtualAddress, virtualPort);
-        ulong[] index = _inbound;
-        int mask = _indexMask;
-        for (int i = (int)(tag & (uint)mask); ; i = (i + 1) & mask)
+        ref ulong index = ref MemoryMarshal.GetArrayDataReference(_inbound);
+        uint mask = (uint)_indexMask;
+        for (uint i = tag & mask; ; i = (i + 1) & mask)
         {
-            ulong slot = index[i];
+            ulong slot = Unsafe.Add(ref index, (nuint)i);
             if (slot == 0) return NotFound;
             if ((uint)(slot >> 32) != tag) continue;
             int e = (int)(uint)slot - 1;
-            ref ConnectionEntry entry = ref _entries[e];
+            ref ConnectionEntry entry = ref EntryAt(e);
             if (entry.ClientValue == client && entry.ClientPortField == clientPort &&
                 entry.VirtualValue == virtualAddress && entry.VirtualPortField == virtualPort &&
                 entry.ProtocolField == protocol)
@@ -364,24 +370,29 @@ public sealed class ConnectionTable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FindOutbound(Protocol protocol, uint realAddress, ushort realPort, uint client, ushort clientPort)
     {
         uint tag = OutboundTag(protocol, realAddress, realPort, client, clientPort);
-        ulong[] index = _outbound;
-        int mask = _indexMask;
-        for (int i = (int)(tag & (uint)mask); ; i = (i + 1) & mask)
+        ref ulong index = ref MemoryMarshal.GetArrayDataReference(_outbound);
+        uint mask = (uint)_indexMask;
+        for (uint i = tag & mask; ; i = (i + 1) & mask)
         {
-            ulong slot = index[i];
+            ulong slot = Unsafe.Add(ref index, (nuint)i);
             if (slot == 0) return NotFound;
             if ((uint)(slot >> 32) != tag) continue;
             int e = (int)(uint)slot - 1;
-            ref ConnectionEntry entry = ref _entries[e];
+            ref ConnectionEntry entry = ref EntryAt(e);
             if (entry.RealValue == realAddress && entry.RealPortField == realPort &&
                 entry.ClientValue == client && entry.ClientPortField == clientPort &&
                 entry.ProtocolField == protocol)
                 return e;
         }
     }
+
+    /// <summary>An entry by a number that came from an index slot or a lookup (always in range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ConnectionEntry EntryAt(int e) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_entries), (nuint)(uint)e);
 
     private uint InboundTag(in ConnectionEntry e) =>
         InboundTag(e.ProtocolField, e.ClientValue, e.ClientPortField, e.VirtualValue, e.VirtualPortField);

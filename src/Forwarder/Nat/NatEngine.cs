@@ -34,7 +34,10 @@ public sealed class NatEngine
     private readonly IFrameIo _public;
     private readonly IFrameIo _private;
     private readonly int _worker;
+    private const long SweepPeriodMilliseconds = 1000;
+    private const int MinimumSweep = 64;
     private ServiceTableSnapshot _snapshot;
+    private long _lastSweep = long.MinValue / 2;
 
     public NatEngine(ServiceTable services, ConnectionTable connections, PersistenceTemplateTable? templates,
         NeighbourTable neighbours, RouterAddresses router, IFrameIo publicPort, IFrameIo privatePort, int worker = 0)
@@ -54,8 +57,21 @@ public sealed class NatEngine
 
     public ConnectionTable Connections => _connections;
 
-    /// <summary>Takes the latest published table; the worker calls this once per batch.</summary>
-    public void BeginBatch() => _snapshot = _services.Current;
+    /// <summary>
+    /// Starts a batch at <paramref name="now"/>: takes the latest published table and expires what has
+    /// expired, before any frame of the batch can meet it.
+    /// </summary>
+    public void BeginBatch(long now)
+    {
+        _snapshot = _services.Current;
+        // Sweep in proportion to the time that passed, so the whole table is visited about once a
+        // second: an expired connection releases its server's count and its persistence template
+        // before the next batch, as IPVS's per-connection timers do, at a bounded cost per batch.
+        long elapsed = Math.Clamp(now - _lastSweep, 0, SweepPeriodMilliseconds);
+        if (elapsed > 0) _lastSweep = now;
+        _connections.Sweep(now, (int)Math.Max(MinimumSweep, _connections.Capacity * elapsed / SweepPeriodMilliseconds));
+        _templates?.Sweep(now, (int)Math.Max(MinimumSweep, _templates.Capacity * elapsed / SweepPeriodMilliseconds));
+    }
 
     /// <summary>A frame that arrived on the public port (clients, the VIPs).</summary>
     public FrameVerdict FromPublic(in RxFrame frame, long now)
@@ -66,7 +82,8 @@ public sealed class NatEngine
         var reason = EthernetFrame.TryParse(data, out var ethernet);
         if (reason != DropReason.None) return Drop(reason);
         if (ethernet.EtherType == EtherType.Arp) return ArpFromPublic(ethernet, now);
-        if (ethernet.EtherType != EtherType.Ipv4) return ToKernel();
+        // As ip_vs_in, only frames addressed to this host are ours (a bridge may flood others to us).
+        if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PublicMac) return ToKernel();
 
         var payload = ethernet.Payload;
         // Only traffic to a VIP is ours; read the destination before trusting the rest of the header.
@@ -102,6 +119,9 @@ public sealed class NatEngine
         if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PrivateMac) return ToKernel();
         reason = Ipv4Header.TryParse(ethernet.Payload, out var ip);
         if (reason != DropReason.None) return Drop(reason);
+        // A fragment has no (or no trustworthy) ports to find a connection by: the router's own
+        // fragments go to the kernel, anything it would forward is refused and counted, never misrouted.
+        if (ip.IsFragment) return ip.Destination == _router.NatRouterAddress ? ToKernel() : Drop(DropReason.Fragment);
 
         return ip.Protocol switch
         {
@@ -116,7 +136,6 @@ public sealed class NatEngine
     {
         _public.FlushTx();
         _private.FlushTx();
-        _connections.Sweep(now, 64);
     }
 
     private FrameVerdict ClientToServer(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, long now)
@@ -137,12 +156,13 @@ public sealed class NatEngine
             (sourcePort, destinationPort) = (u.SourcePort, u.DestinationPort);
         }
         var protocol = tcp ? Protocol.Tcp : Protocol.Udp;
-        var key = new VirtualServiceKey(protocol, ip.Destination, destinationPort);
-        if (!_snapshot.TryGetService(in key, out var service)) return ToKernel();
-
+        // The connection first, as ip_vs_in does: an established connection goes on even when its
+        // service was just deleted; only a new one needs the service.
         int index = _connections.LookupInbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, flags, now);
         if (index == ConnectionTable.NotFound)
         {
+            var key = new VirtualServiceKey(protocol, ip.Destination, destinationPort);
+            if (!_snapshot.TryGetService(in key, out var service)) return ToKernel();
             // IPVS schedules TCP only on a SYN without ACK; anything else is not a connection of ours.
             if (tcp && (flags & (TcpStateMachine.Syn | TcpStateMachine.Ack | TcpStateMachine.Rst)) != TcpStateMachine.Syn)
                 return Drop(DropReason.NoConnection);
@@ -178,9 +198,12 @@ public sealed class NatEngine
         ref var serverTraffic = ref connection.Server.Counters.Traffic.For(_worker);
         serverTraffic.PacketsIn++;
         serverTraffic.BytesIn += ip.TotalLength;
-        ref var serviceTraffic = ref service.Traffic.For(_worker);
-        serviceTraffic.PacketsIn++;
-        serviceTraffic.BytesIn += ip.TotalLength;
+        if (_snapshot.TryGetService(connection.Service, out var owner))
+        {
+            ref var serviceTraffic = ref owner.Traffic.For(_worker);
+            serviceTraffic.PacketsIn++;
+            serviceTraffic.BytesIn += ip.TotalLength;
+        }
         Stats.ForwardedToServers++;
         return FrameVerdict.Forwarded;
     }
@@ -205,7 +228,6 @@ public sealed class NatEngine
         var protocol = tcp ? Protocol.Tcp : Protocol.Udp;
         int index = _connections.LookupOutbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, now);
         if (index == ConnectionTable.NotFound) return ToKernel(); // the router's own traffic
-        if (ip.IsFragment) return Drop(DropReason.Fragment);
         _connections.Update(index, ConnectionDirection.Output, flags, now);
         ref readonly var connection = ref _connections[index];
 
@@ -295,6 +317,7 @@ public sealed class NatEngine
         var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
         if (reason != DropReason.None) return Drop(reason);
         if (!icmp.IsError) return ToKernel();
+        if (!icmp.IsChecksumValid) return Drop(DropReason.BadIcmpChecksum);
         reason = icmp.TryGetQuote(out var quote);
         if (reason != DropReason.None) return Drop(reason);
         var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
@@ -323,6 +346,7 @@ public sealed class NatEngine
         if (reason != DropReason.None) return Drop(reason);
         if (!icmp.IsError) return ToKernel();
         if (icmp.TryGetQuote(out var quote) != DropReason.None) return ToKernel();
+        if (!icmp.IsChecksumValid) return Drop(DropReason.BadIcmpChecksum);
         var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
         if (protocol == 0) return ToKernel();
         // The quoted packet is one we forwarded: client:cport -> RIP:rport.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using UserLvs.Forwarder.IO;
 
 namespace UserLvs.Forwarder.Nat;
@@ -17,7 +16,7 @@ public sealed class NatWorker : IDisposable
     private readonly IFrameIo _public;
     private readonly IFrameIo _private;
     private readonly Thread _thread;
-    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action<NatEngine>> _control = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private volatile bool _stop;
     private Exception? _failure;
@@ -44,8 +43,32 @@ public sealed class NatWorker : IDisposable
         return _stopped.Wait(timeout);
     }
 
-    /// <summary>The worker's clock: milliseconds since it was made, the unit of connection expiry.</summary>
-    public long NowMilliseconds => (long)Stopwatch.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+    /// <summary>
+    /// The forwarding clock, in milliseconds: one monotonic clock for every worker, because persistence
+    /// templates are shared between them and their expiry times must mean the same to all.
+    /// </summary>
+    public static long NowMilliseconds => Environment.TickCount64;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the worker's thread between two batches (its connection table
+    /// belongs to that thread: listing and flushing happen there) and waits for it, bounded.
+    /// </summary>
+    public T Invoke<T>(Func<NatEngine, T> action, TimeSpan timeout)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _control.Enqueue(engine =>
+        {
+            try { done.SetResult(action(engine)); }
+            catch (Exception e) { done.SetException(e); }
+        });
+        if (!_thread.IsAlive) RunControl(); // not started or already stopped: nothing else touches the table
+        return done.Task.Wait(timeout) ? done.Task.Result : throw new TimeoutException($"{_thread.Name} did not answer");
+    }
+
+    private void RunControl()
+    {
+        while (_control.TryDequeue(out var action)) action(_engine);
+    }
 
     private void Run()
     {
@@ -54,13 +77,16 @@ public sealed class NatWorker : IDisposable
         {
             while (!_stop)
             {
+                RunControl();
                 if (!PortWaiter.WaitForEither(_public, _private, 100))
                 {
-                    _engine.EndBatch(NowMilliseconds); // idle: still expire connections
+                    long idle = NowMilliseconds; // idle: still expire connections
+                    _engine.BeginBatch(idle);
+                    _engine.EndBatch(idle);
                     continue;
                 }
                 long now = NowMilliseconds;
-                _engine.BeginBatch();
+                _engine.BeginBatch(now);
                 int n = _public.Receive(frames);
                 for (int i = 0; i < n; i++) _engine.FromPublic(in frames[i], now);
                 int m = _private.Receive(frames);

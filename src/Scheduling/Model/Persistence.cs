@@ -7,8 +7,11 @@ namespace UserLvs.Scheduling;
 /// </summary>
 public readonly record struct Persistence(uint TimeoutSeconds, IPv4Address Netmask)
 {
-    /// <summary>ipvsadm's default when -p is given without a value.</summary>
-    public const uint DefaultTimeoutSeconds = 300;
+    /// <summary>
+    /// ipvsadm's default when -p is given without a value: IPVS_SVC_PERSISTENT_TIMEOUT, 6*60 in
+    /// ipvsadm 1.31's libipvs.h (its man page says 300; the code sends 360).
+    /// </summary>
+    public const uint DefaultTimeoutSeconds = 360;
 
     public static Persistence None => new(0, new IPv4Address(uint.MaxValue));
 

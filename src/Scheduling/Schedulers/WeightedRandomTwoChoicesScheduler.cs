@@ -95,17 +95,18 @@ public sealed class WeightedRandomTwoChoicesScheduler : IScheduler, ICounterList
         // the server whose weight range [sum before, sum through) holds x = max(r - 1, 0).
         long x = r == 0 ? 0 : r - 1L;
         int pos = 0;
+        long[] tree = _tree;
         for (int step = _topStep; step > 0; step >>= 1)
         {
             int next = pos + step;
-            if (next < _tree.Length)
+            if ((uint)next < (uint)tree.Length)
             {
-                long sum = Volatile.Read(ref _tree[next]);
-                if (sum <= x)
-                {
-                    pos = next;
-                    x -= sum;
-                }
+                long sum = Volatile.Read(ref tree[next]);
+                // Branch-free: "sum <= x" is a coin toss at every level of a random descent, and a
+                // mispredicted jump costs more than the level itself. Sums stay far below 2^62.
+                long take = (sum - x - 1) >> 63;   // -1 when sum <= x, else 0
+                pos += step & (int)take;
+                x -= sum & take;
             }
         }
         // A descent racing an update may read a torn tree; the kernel's linear walk answers then.

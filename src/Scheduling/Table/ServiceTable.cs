@@ -26,8 +26,9 @@ public sealed class ServiceTable
 
     public TableResult AddService(VirtualServiceConfig config) => Change(services =>
     {
-        if (!SchedulerRegistry.IsKnown(config.SchedulerName)) return TableResult.SchedulerNotFound;
+        // As the kernel's do_ip_vs_set_ctl: the service's existence is checked before its scheduler.
         if (services.Exists(s => s.Key == config.Key)) return TableResult.ServiceExists;
+        if (!SchedulerRegistry.IsKnown(config.SchedulerName)) return TableResult.SchedulerNotFound;
         services.Add(Build(config, [], previous: null));
         return TableResult.Ok;
     });
@@ -35,9 +36,9 @@ public sealed class ServiceTable
     /// <summary>ipvsadm -E: new scheduler, flags or persistence for an existing service; its servers and their counters stay.</summary>
     public TableResult EditService(VirtualServiceConfig config) => Change(services =>
     {
-        if (!SchedulerRegistry.IsKnown(config.SchedulerName)) return TableResult.SchedulerNotFound;
         int i = services.FindIndex(s => s.Key == config.Key);
         if (i < 0) return TableResult.NoSuchService;
+        if (!SchedulerRegistry.IsKnown(config.SchedulerName)) return TableResult.SchedulerNotFound;
         services[i] = Build(config, services[i].RealServers, services[i]);
         return TableResult.Ok;
     });

@@ -1,5 +1,4 @@
 using UserLvs.Adm.Control;
-using UserLvs.Adm.Model;
 
 namespace UserLvs.Adm.Tests.Fakes;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using UserLvs.Adm.Model;
 
 namespace UserLvs.Adm.Tests.Model;
 

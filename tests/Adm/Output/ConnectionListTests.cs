@@ -1,4 +1,3 @@
-using UserLvs.Adm.Model;
 
 namespace UserLvs.Adm.Tests.Output;
 

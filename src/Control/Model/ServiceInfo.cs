@@ -1,4 +1,4 @@
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: one virtual service as ipvsadm -L shows it, with its real servers in the

@@ -1,6 +1,6 @@
 using UserLvs.Scheduling;
 
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: one line of `ipvsadm -L -c` (a line of IPVS's /proc/net/ip_vs_conn): protocol,

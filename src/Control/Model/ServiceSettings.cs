@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using UserLvs.Scheduling;
 
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: the settings of a virtual service, what ipvsadm -A/-E sends and -L shows

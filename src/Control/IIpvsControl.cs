@@ -1,7 +1,6 @@
-using UserLvs.Adm.Model;
 using UserLvs.Scheduling;
 
-namespace UserLvs.Adm.Control;
+namespace UserLvs.Control;
 
 /// <summary>
 /// What userlvs-adm asks of the daemon: the operations of IPVS's control interface (libipvs:

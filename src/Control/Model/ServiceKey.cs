@@ -1,6 +1,6 @@
 using UserLvs.Scheduling;
 
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: which virtual service a command names (ipvsadm -t/-u host:port). The address is

@@ -1,4 +1,4 @@
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: IPVS's ip_vs_timeout_user, the three timeouts (seconds) ipvsadm --set changes

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Source-generated System.Text.Json metadata for every control-protocol record, so the socket
@@ -15,4 +15,6 @@ namespace UserLvs.Adm.Model;
 [JsonSerializable(typeof(ServiceTableInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ConnectionInfo>))]
 [JsonSerializable(typeof(Timeouts))]
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlResponse))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -1,4 +1,4 @@
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: the answer to "list everything": the connection table size ipvsadm prints in

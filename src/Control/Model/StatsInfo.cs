@@ -1,4 +1,4 @@
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: IPVS's ip_vs_stats64 for a service or a real server: totals since the last

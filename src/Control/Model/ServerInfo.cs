@@ -1,4 +1,4 @@
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: one real server as ipvsadm -L shows it: its settings, its connection counters

@@ -1,6 +1,6 @@
 using UserLvs.Scheduling;
 
-namespace UserLvs.Adm.Model;
+namespace UserLvs.Control;
 
 /// <summary>
 /// Control protocol: the settings of a real server, what ipvsadm -a/-e sends (IPVS's ip_vs_dest_user):

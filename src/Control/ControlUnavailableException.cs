@@ -1,4 +1,4 @@
-namespace UserLvs.Adm.Control;
+namespace UserLvs.Control;
 
 /// <summary>
 /// The daemon cannot be reached (no socket, refused, broken mid-answer). userlvs-adm reports it as
