@@ -100,7 +100,15 @@ public static class Daemon
             foreach (var error in diagnostics) log.LogError("reload refused: {Error}", error);
             return;
         }
-        host.Reload(config);
+        try
+        {
+            host.Reload(config);
+        }
+        catch (InvalidOperationException e)
+        {
+            log.LogError("reload refused: {Error}", e.Message);
+            return;
+        }
         log.LogInformation("reloaded {Config}: {Count} virtual service(s)", path, host.Table.Current.Count);
     }
 

@@ -29,7 +29,10 @@ public sealed class ForwarderHost : IDisposable
     private KernelGuard? _guard;
     private LinkLayerSender? _arpSender;
     private Timer? _resolver;
+    private readonly VipLinks _vipLinks = new();
     private RouterAddresses? _router;
+    private IReadOnlyList<string> _publicDevices = [];
+    private string? _privateDevice;
 
     public ForwarderHost(ILogger log, int workers, int connectionsPerWorker)
     {
@@ -53,30 +56,28 @@ public sealed class ForwarderHost : IDisposable
     public void Start(LvsConfig config)
     {
         var publicDevices = config.PublicInterfaces;
-        if (publicDevices.Count != 1)
-            throw new InvalidOperationException(publicDevices.Count == 0
-                ? "no virtual server names a public device (address = VIP DEVICE)"
-                : $"the VIPs name several public devices ({string.Join(", ", publicDevices)}); one is supported for now");
-        string publicDevice = publicDevices[0];
+        if (publicDevices.Count == 0)
+            throw new InvalidOperationException("no virtual server names a public device (address = VIP DEVICE)");
         string privateDevice = config.PrivateInterface
             ?? throw new InvalidOperationException("nat_router must name the private device (nat_router = ADDRESS DEVICE)");
         var natRouter = config.NatRouter!.Value.Address;
 
-        var (publicAddress, publicMask) = InterfaceAddresses.FirstIPv4(publicDevice)
-            ?? throw new InvalidOperationException($"the public device {publicDevice} has no IPv4 address");
-        _router = new RouterAddresses(
-            PublicMac: ToMac(NetworkInterfaceInfo.GetMacAddress(publicDevice)),
-            PublicAddress: publicAddress,
-            PublicNetwork: publicAddress.Mask(publicMask),
-            PublicNetmask: publicMask,
-            PrivateMac: ToMac(NetworkInterfaceInfo.GetMacAddress(privateDevice)),
-            NatRouterAddress: natRouter,
-            PublicGateway: InterfaceAddresses.Gateway(publicDevice));
+        _publicDevices = publicDevices;
+        var links = publicDevices.Select(device =>
+        {
+            var (address, mask) = InterfaceAddresses.FirstIPv4(device)
+                ?? throw new InvalidOperationException($"the public device {device} has no IPv4 address");
+            return new PublicLink(ToMac(NetworkInterfaceInfo.GetMacAddress(device)), address, address.Mask(mask), mask,
+                InterfaceAddresses.Gateway(device));
+        }).ToList();
+        _privateDevice = privateDevice;
+        _router = new RouterAddresses(links, ToMac(NetworkInterfaceInfo.GetMacAddress(privateDevice)), natRouter);
+        SetVipLinks(config);
 
         ApplyTimeouts(config);
         Table.Replace(config.ToDesiredTable());
 
-        _guard = new KernelGuard(publicDevice, privateDevice, _log);
+        _guard = new KernelGuard(publicDevices, privateDevice, _log);
         _guard.Install(Table.Current);
         _guard.EnsureNatRouterAddress(natRouter, config.NatNetmask);
         Table.Published += snapshot =>
@@ -86,15 +87,16 @@ public sealed class ForwarderHost : IDisposable
             ResolveRealServers();
         };
 
-        ushort group = (ushort)(Environment.ProcessId & 0x7fff);
+        // One fanout group per device; every worker joins each group in the same order, so worker i
+        // owns the same clients on every device (the program hashes the client endpoint).
+        ushort group = (ushort)((Environment.ProcessId * 16) & 0xfff0);
         for (int i = 0; i < _workerCount; i++)
         {
-            var publicPort = OpenPort(publicDevice, group, ClientSide.Source);
-            var privatePort = OpenPort(privateDevice, (ushort)(group + 0x8000), ClientSide.Destination);
+            var publicPorts = publicDevices.Select((device, link) => OpenPort(device, (ushort)(group + 1 + link), ClientSide.Source)).ToList();
+            var privatePort = OpenPort(privateDevice, group, ClientSide.Destination);
             var connections = new ConnectionTable(_connectionsPerWorker, _timeouts, _templates);
-            var engine = new NatEngine(Table, connections, _templates, _neighbours, _router, publicPort, privatePort, i);
-            var worker = new NatWorker(engine, publicPort, privatePort, $"userlvs-nat-{i}");
-            _workers.Add(worker);
+            var engine = new NatEngine(Table, connections, _templates, _neighbours, _router, publicPorts, privatePort, _vipLinks, i);
+            _workers.Add(new NatWorker(engine, publicPorts, privatePort, $"userlvs-nat-{i}"));
         }
         foreach (var worker in _workers) worker.Start();
 
@@ -102,15 +104,29 @@ public sealed class ForwarderHost : IDisposable
         ResolveRealServers();
         WaitForRealServers(TimeSpan.FromSeconds(2));
         _resolver = new Timer(_ => ResolveRealServers(), null, ResolveInterval, ResolveInterval);
-        _log.LogInformation("forwarding: public {Public} ({PublicMac}), private {Private} ({PrivateMac}), {Workers} worker(s), {Services} virtual service(s)",
-            publicDevice, _router.PublicMac, privateDevice, _router.PrivateMac, _workerCount, Table.Current.Count);
+        _log.LogInformation("forwarding: public {Public}, private {Private} ({PrivateMac}), {Workers} worker(s), {Services} virtual service(s)",
+            string.Join(", ", publicDevices.Zip(links, (d, l) => $"{d} ({l.Mac})")), privateDevice, _router.PrivateMac, _workerCount, Table.Current.Count);
     }
 
     /// <summary>A SIGHUP with a valid config: the table changes as a diff, connections of untouched servers go on.</summary>
     public void Reload(LvsConfig config)
     {
+        var missing = config.PublicInterfaces.Except(_publicDevices).ToList();
+        if (missing.Count > 0 || config.PrivateInterface != _privateDevice)
+            throw new InvalidOperationException(missing.Count > 0
+                ? $"the new config puts VIPs on {string.Join(", ", missing)}, which this daemon does not forward on; restart it to add a device"
+                : "the new config names another private device; restart the daemon to change it");
         ApplyTimeouts(config);
+        SetVipLinks(config);
         Table.Replace(config.ToDesiredTable());
+    }
+
+    private void SetVipLinks(LvsConfig config)
+    {
+        var links = new Dictionary<IPv4Address, int>();
+        foreach (var virtualServer in config.VirtualServers)
+            links[virtualServer.Address.Address] = _publicDevices.ToList().IndexOf(virtualServer.Address.BaseDevice);
+        _vipLinks.Set(links);
     }
 
     /// <summary>A worker that died of a bug, if any (the daemon logs it and stops).</summary>

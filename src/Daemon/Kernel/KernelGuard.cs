@@ -12,7 +12,7 @@ namespace UserLvs.Daemon.Kernel;
 /// of a real server's reply:
 ///
 ///   table inet userlvsd, prerouting at raw priority (-300):
-///     iif public,  daddr in @vips                               drop
+///     iif public devices, daddr in @vips                              drop
 ///     iif private, saddr in @real_servers, daddr not local      drop
 ///
 /// The sets follow the service table. The table is created at start (replacing one a killed daemon
@@ -22,14 +22,14 @@ namespace UserLvs.Daemon.Kernel;
 public sealed class KernelGuard : IDisposable
 {
     private const string Table = "userlvsd";
-    private readonly string _public;
+    private readonly IReadOnlyList<string> _publics;
     private readonly string _private;
     private readonly ILogger _log;
     private string? _addedNatAddress;
 
-    public KernelGuard(string publicDevice, string privateDevice, ILogger log)
+    public KernelGuard(IReadOnlyList<string> publicDevices, string privateDevice, ILogger log)
     {
-        _public = publicDevice;
+        _publics = publicDevices;
         _private = privateDevice;
         _log = log;
     }
@@ -45,7 +45,7 @@ public sealed class KernelGuard : IDisposable
               set real_servers { type ipv4_addr; }
               chain prerouting {
                 type filter hook prerouting priority -300; policy accept;
-                iifname "{{_public}}" ip daddr @vips drop
+                iifname { {{string.Join(", ", _publics.Select(p => $"\"{p}\""))}} } ip daddr @vips drop
                 iifname "{{_private}}" ip saddr @real_servers fib daddr type != local drop
               }
             }

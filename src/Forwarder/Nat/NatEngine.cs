@@ -31,7 +31,8 @@ public sealed class NatEngine
     private readonly PersistenceTemplateTable? _templates;
     private readonly NeighbourTable _neighbours;
     private readonly RouterAddresses _router;
-    private readonly IFrameIo _public;
+    private readonly IFrameIo[] _publics;
+    private readonly VipLinks _vipLinks;
     private readonly IFrameIo _private;
     private readonly int _worker;
     private const long SweepPeriodMilliseconds = 1000;
@@ -39,15 +40,28 @@ public sealed class NatEngine
     private ServiceTableSnapshot _snapshot;
     private long _lastSweep = long.MinValue / 2;
 
+    /// <summary>An engine for a router with one public device.</summary>
     public NatEngine(ServiceTable services, ConnectionTable connections, PersistenceTemplateTable? templates,
         NeighbourTable neighbours, RouterAddresses router, IFrameIo publicPort, IFrameIo privatePort, int worker = 0)
+        : this(services, connections, templates, neighbours, router, [publicPort], privatePort, new VipLinks(), worker)
     {
+    }
+
+    /// <param name="publicPorts">One port per public link, in the order of <see cref="RouterAddresses.PublicLinks"/>.</param>
+    /// <param name="vipLinks">Which link each VIP lives on.</param>
+    public NatEngine(ServiceTable services, ConnectionTable connections, PersistenceTemplateTable? templates,
+        NeighbourTable neighbours, RouterAddresses router, IReadOnlyList<IFrameIo> publicPorts, IFrameIo privatePort,
+        VipLinks vipLinks, int worker = 0)
+    {
+        if (publicPorts.Count != router.PublicLinks.Count)
+            throw new ArgumentException("one public port per public link", nameof(publicPorts));
+        _publics = [.. publicPorts];
+        _vipLinks = vipLinks;
         _services = services;
         _connections = connections;
         _templates = templates;
         _neighbours = neighbours;
         _router = router;
-        _public = publicPort;
         _private = privatePort;
         _worker = worker;
         _snapshot = services.Current;
@@ -73,30 +87,33 @@ public sealed class NatEngine
         _templates?.Sweep(now, (int)Math.Max(MinimumSweep, _templates.Capacity * elapsed / SweepPeriodMilliseconds));
     }
 
-    /// <summary>A frame that arrived on the public port (clients, the VIPs).</summary>
-    public FrameVerdict FromPublic(in RxFrame frame, long now)
+    /// <summary>A frame that arrived on the (first) public port.</summary>
+    public FrameVerdict FromPublic(in RxFrame frame, long now) => FromPublic(in frame, 0, now);
+
+    /// <summary>A frame that arrived on public link <paramref name="link"/> (clients, that link's VIPs).</summary>
+    public FrameVerdict FromPublic(in RxFrame frame, int link, long now)
     {
         Stats.Received++;
         if (frame.IsTruncated) return Drop(DropReason.TruncatedByBackend);
         var data = frame.Data;
         var reason = EthernetFrame.TryParse(data, out var ethernet);
         if (reason != DropReason.None) return Drop(reason);
-        if (ethernet.EtherType == EtherType.Arp) return ArpFromPublic(ethernet, now);
+        if (ethernet.EtherType == EtherType.Arp) return ArpFromPublic(ethernet, link, now);
         // As ip_vs_in, only frames addressed to this host are ours (a bridge may flood others to us).
-        if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PublicMac) return ToKernel();
+        if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PublicLinks[link].Mac) return ToKernel();
 
         var payload = ethernet.Payload;
-        // Only traffic to a VIP is ours; read the destination before trusting the rest of the header.
-        if (payload.Length < Ipv4Header.MinimumHeaderLength ||
-            !_snapshot.VirtualAddresses.Contains(new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(payload[Ipv4Header.DestinationOffset..]))))
-            return ToKernel();
+        // Only traffic to a VIP of this link is ours; read the destination before trusting the rest of the header.
+        if (payload.Length < Ipv4Header.MinimumHeaderLength) return ToKernel();
+        var vip = new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(payload[Ipv4Header.DestinationOffset..]));
+        if (!_snapshot.VirtualAddresses.Contains(vip) || _vipLinks.LinkOf(vip) != link) return ToKernel();
         reason = Ipv4Header.TryParse(payload, out var ip);
         if (reason != DropReason.None) return Drop(reason);
         if (ip.IsFragment) return Drop(DropReason.Fragment);
 
         return ip.Protocol switch
         {
-            IpProtocol.Tcp or IpProtocol.Udp => ClientToServer(in frame, ethernet, ip, now),
+            IpProtocol.Tcp or IpProtocol.Udp => ClientToServer(in frame, ethernet, ip, link, now),
             IpProtocol.Icmp => IcmpFromClient(in frame, ethernet, ip),
             _ => ToKernel(),
         };
@@ -134,11 +151,11 @@ public sealed class NatEngine
     /// <summary>Sends what the batch produced (one syscall per port); the worker calls it after each batch.</summary>
     public void EndBatch(long now)
     {
-        _public.FlushTx();
+        foreach (var port in _publics) port.FlushTx();
         _private.FlushTx();
     }
 
-    private FrameVerdict ClientToServer(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, long now)
+    private FrameVerdict ClientToServer(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, int link, long now)
     {
         bool tcp = ip.Protocol == IpProtocol.Tcp;
         ushort sourcePort, destinationPort;
@@ -168,7 +185,7 @@ public sealed class NatEngine
                 return Drop(DropReason.NoConnection);
             var scheduled = Schedule(service, ip.Source, sourcePort, now, out index);
             if (scheduled != DropReason.None) return Drop(scheduled);
-            if (_router.IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
+            if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
         }
         _connections.Update(index, ConnectionDirection.Input, flags, now);
         ref readonly var connection = ref _connections[index];
@@ -231,9 +248,11 @@ public sealed class NatEngine
         _connections.Update(index, ConnectionDirection.Output, flags, now);
         ref readonly var connection = ref _connections[index];
 
-        var nextHop = _router.NextHopTo(connection.ClientAddress);
+        int link = _vipLinks.LinkOf(connection.VirtualAddress);
+        var publicLink = _router.PublicLinks[link];
+        var nextHop = publicLink.NextHopTo(connection.ClientAddress);
         if (!_neighbours.TryGet(nextHop, out var nextHopMac))
-            return Unresolved(_public, _router.PublicMac, _router.PublicAddress, nextHop, now);
+            return Unresolved(_publics[link], publicLink.Mac, publicLink.Address, nextHop, now);
 
         var status = ChecksumOf(in frame);
         if (tcp)
@@ -248,11 +267,11 @@ public sealed class NatEngine
         }
         var ttl = Ipv4Rewrite.DecrementTtl(ip);
         if (ttl != DropReason.None) return Drop(ttl);
-        ethernet.SetSource(_router.PublicMac);
+        ethernet.SetSource(publicLink.Mac);
         ethernet.SetDestination(nextHopMac);
 
         int length = ethernet.HeaderLength + ip.TotalLength;
-        var sent = Transmit(_public, in frame, length, ethernet.HeaderLength + ip.HeaderLength, tcp);
+        var sent = Transmit(_publics[link], in frame, length, ethernet.HeaderLength + ip.HeaderLength, tcp);
         if (sent != DropReason.None) return Drop(sent);
         ref var serverTraffic = ref connection.Server.Counters.Traffic.For(_worker);
         serverTraffic.PacketsOut++;
@@ -296,17 +315,19 @@ public sealed class NatEngine
         return DropReason.None;
     }
 
-    private FrameVerdict ArpFromPublic(EthernetFrame ethernet, long now)
+    private FrameVerdict ArpFromPublic(EthernetFrame ethernet, int link, long now)
     {
         var reason = ArpPacket.TryParse(ethernet.Payload, out var arp);
         if (reason != DropReason.None) return Drop(reason);
         _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
-        if (arp.Operation != ArpOperation.Request || !_snapshot.VirtualAddresses.Contains(arp.TargetIp) || arp.IsGratuitous)
+        if (arp.Operation != ArpOperation.Request || arp.IsGratuitous || !_snapshot.VirtualAddresses.Contains(arp.TargetIp)
+            || _vipLinks.LinkOf(arp.TargetIp) != link)
             return ToKernel();
-        var tx = _public.AcquireTx();
+        var port = _publics[link];
+        var tx = port.AcquireTx();
         if (tx.Length < ArpPacket.FrameLength) return Drop(DropReason.TransmitRingFull);
-        int length = ArpPacket.WriteReply(tx, _router.PublicMac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
-        _public.CommitTx(length);
+        int length = ArpPacket.WriteReply(tx, _router.PublicLinks[link].Mac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
+        port.CommitTx(length);
         Stats.Answered++;
         return FrameVerdict.Answered;
     }
@@ -354,14 +375,16 @@ public sealed class NatEngine
             quote.Ip.Source, quote.SourcePort, long.MinValue);
         if (index == ConnectionTable.NotFound) return ToKernel();
         ref readonly var connection = ref _connections[index];
-        var nextHop = _router.NextHopTo(connection.ClientAddress);
+        int link = _vipLinks.LinkOf(connection.VirtualAddress);
+        var publicLink = _router.PublicLinks[link];
+        var nextHop = publicLink.NextHopTo(connection.ClientAddress);
         if (!_neighbours.TryGet(nextHop, out var nextHopMac)) return Drop(DropReason.NeighbourUnresolved);
         Ipv4Rewrite.SetSource(ip, icmp, quote, connection.VirtualAddress, connection.VirtualPort);
         var ttl = Ipv4Rewrite.DecrementTtl(ip);
         if (ttl != DropReason.None) return Drop(ttl);
-        ethernet.SetSource(_router.PublicMac);
+        ethernet.SetSource(publicLink.Mac);
         ethernet.SetDestination(nextHopMac);
-        var sent = Transmit(_public, in frame, ethernet.HeaderLength + ip.TotalLength, 0, tcp: false);
+        var sent = Transmit(_publics[link], in frame, ethernet.HeaderLength + ip.TotalLength, 0, tcp: false);
         if (sent != DropReason.None) return Drop(sent);
         Stats.ForwardedToClients++;
         return FrameVerdict.Forwarded;

@@ -13,8 +13,9 @@ public sealed class NatWorker : IDisposable
 {
     private const int BatchSize = 64;
     private readonly NatEngine _engine;
-    private readonly IFrameIo _public;
+    private readonly IFrameIo[] _publics;
     private readonly IFrameIo _private;
+    private readonly IFrameIo[] _all;
     private readonly Thread _thread;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action<NatEngine>> _control = new();
     private readonly ManualResetEventSlim _stopped = new(false);
@@ -22,10 +23,17 @@ public sealed class NatWorker : IDisposable
     private Exception? _failure;
 
     public NatWorker(NatEngine engine, IFrameIo publicPort, IFrameIo privatePort, string name)
+        : this(engine, [publicPort], privatePort, name)
+    {
+    }
+
+    /// <param name="publicPorts">One port per public link, in the engine's link order.</param>
+    public NatWorker(NatEngine engine, IReadOnlyList<IFrameIo> publicPorts, IFrameIo privatePort, string name)
     {
         _engine = engine;
-        _public = publicPort;
+        _publics = [.. publicPorts];
         _private = privatePort;
+        _all = [.. publicPorts, privatePort];
         _thread = new Thread(Run) { IsBackground = true, Name = name };
     }
 
@@ -78,7 +86,7 @@ public sealed class NatWorker : IDisposable
             while (!_stop)
             {
                 RunControl();
-                if (!PortWaiter.WaitForEither(_public, _private, 100))
+                if (!PortWaiter.WaitForAny(_all, 100))
                 {
                     long idle = NowMilliseconds; // idle: still expire connections
                     _engine.BeginBatch(idle);
@@ -87,13 +95,15 @@ public sealed class NatWorker : IDisposable
                 }
                 long now = NowMilliseconds;
                 _engine.BeginBatch(now);
-                int n = _public.Receive(frames);
-                for (int i = 0; i < n; i++) _engine.FromPublic(in frames[i], now);
+                for (int link = 0; link < _publics.Length; link++)
+                {
+                    int n = _publics[link].Receive(frames);
+                    for (int i = 0; i < n; i++) _engine.FromPublic(in frames[i], link, now);
+                }
                 int m = _private.Receive(frames);
                 for (int i = 0; i < m; i++) _engine.FromPrivate(in frames[i], now);
                 _engine.EndBatch(now);
-                _public.ReleaseReceived();
-                _private.ReleaseReceived();
+                foreach (var port in _all) port.ReleaseReceived();
             }
         }
         catch (Exception e)
