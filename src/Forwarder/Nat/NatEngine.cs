@@ -157,21 +157,9 @@ public sealed class NatEngine
 
     private FrameVerdict ClientToServer(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, int link, long now)
     {
+        var reason = ReadPorts(ip, out ushort sourcePort, out ushort destinationPort, out byte flags);
+        if (reason != DropReason.None) return Drop(reason);
         bool tcp = ip.Protocol == IpProtocol.Tcp;
-        ushort sourcePort, destinationPort;
-        byte flags = 0;
-        if (tcp)
-        {
-            var r = TcpHeader.TryParse(ip.Payload, out var t);
-            if (r != DropReason.None) return Drop(r);
-            (sourcePort, destinationPort, flags) = (t.SourcePort, t.DestinationPort, (byte)t.Flags);
-        }
-        else
-        {
-            var r = UdpHeader.TryParse(ip.Payload, out var u);
-            if (r != DropReason.None) return Drop(r);
-            (sourcePort, destinationPort) = (u.SourcePort, u.DestinationPort);
-        }
         var protocol = tcp ? Protocol.Tcp : Protocol.Udp;
         // The connection first, as ip_vs_in does: an established connection goes on even when its
         // service was just deleted; only a new one needs the service.
@@ -193,56 +181,19 @@ public sealed class NatEngine
         if (!_neighbours.TryGet(connection.RealAddress, out var serverMac))
             return Unresolved(_private, _router.PrivateMac, _router.NatRouterAddress, connection.RealAddress, now);
 
-        var status = ChecksumOf(in frame);
-        if (tcp)
-        {
-            TcpHeader.TryParse(ip.Payload, out var t);
-            Ipv4Rewrite.SetDestination(ip, t, connection.RealAddress, connection.RealPort, status);
-        }
-        else
-        {
-            UdpHeader.TryParse(ip.Payload, out var u);
-            Ipv4Rewrite.SetDestination(ip, u, connection.RealAddress, connection.RealPort, status);
-        }
-        var ttl = Ipv4Rewrite.DecrementTtl(ip);
-        if (ttl != DropReason.None) return Drop(ttl);
-        ethernet.SetSource(_router.PrivateMac);
-        ethernet.SetDestination(serverMac);
-
-        int length = ethernet.HeaderLength + ip.TotalLength;
-        var sent = Transmit(_private, in frame, length, ethernet.HeaderLength + ip.HeaderLength, tcp);
+        RewritePorts(ip, destination: true, connection.RealAddress, connection.RealPort, ChecksumOf(in frame));
+        var sent = Send(_private, in frame, ethernet, ip, _router.PrivateMac, serverMac);
         if (sent != DropReason.None) return Drop(sent);
-        ref var serverTraffic = ref connection.Server.Counters.Traffic.For(_worker);
-        serverTraffic.PacketsIn++;
-        serverTraffic.BytesIn += ip.TotalLength;
-        if (_snapshot.TryGetService(connection.Service, out var owner))
-        {
-            ref var serviceTraffic = ref owner.Traffic.For(_worker);
-            serviceTraffic.PacketsIn++;
-            serviceTraffic.BytesIn += ip.TotalLength;
-        }
+        Account(in connection, ip.TotalLength, inbound: true);
         Stats.ForwardedToServers++;
         return FrameVerdict.Forwarded;
     }
 
     private FrameVerdict ServerToClient(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, long now)
     {
-        bool tcp = ip.Protocol == IpProtocol.Tcp;
-        ushort sourcePort, destinationPort;
-        byte flags = 0;
-        if (tcp)
-        {
-            var r = TcpHeader.TryParse(ip.Payload, out var t);
-            if (r != DropReason.None) return Drop(r);
-            (sourcePort, destinationPort, flags) = (t.SourcePort, t.DestinationPort, (byte)t.Flags);
-        }
-        else
-        {
-            var r = UdpHeader.TryParse(ip.Payload, out var u);
-            if (r != DropReason.None) return Drop(r);
-            (sourcePort, destinationPort) = (u.SourcePort, u.DestinationPort);
-        }
-        var protocol = tcp ? Protocol.Tcp : Protocol.Udp;
+        var reason = ReadPorts(ip, out ushort sourcePort, out ushort destinationPort, out byte flags);
+        if (reason != DropReason.None) return Drop(reason);
+        var protocol = ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : Protocol.Udp;
         int index = _connections.LookupOutbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, now);
         if (index == ConnectionTable.NotFound) return ToKernel(); // the router's own traffic
         _connections.Update(index, ConnectionDirection.Output, flags, now);
@@ -254,36 +205,69 @@ public sealed class NatEngine
         if (!_neighbours.TryGet(nextHop, out var nextHopMac))
             return Unresolved(_publics[link], publicLink.Mac, publicLink.Address, nextHop, now);
 
-        var status = ChecksumOf(in frame);
-        if (tcp)
+        RewritePorts(ip, destination: false, connection.VirtualAddress, connection.VirtualPort, ChecksumOf(in frame));
+        var sent = Send(_publics[link], in frame, ethernet, ip, publicLink.Mac, nextHopMac);
+        if (sent != DropReason.None) return Drop(sent);
+        Account(in connection, ip.TotalLength, inbound: false);
+        Stats.ForwardedToClients++;
+        return FrameVerdict.Forwarded;
+    }
+
+    /// <summary>The ports (and TCP flags) of a TCP or UDP packet, or why its transport header is unusable.</summary>
+    private static DropReason ReadPorts(Ipv4Header ip, out ushort sourcePort, out ushort destinationPort, out byte tcpFlags)
+    {
+        tcpFlags = 0;
+        if (ip.Protocol == IpProtocol.Tcp)
         {
-            TcpHeader.TryParse(ip.Payload, out var t);
-            Ipv4Rewrite.SetSource(ip, t, connection.VirtualAddress, connection.VirtualPort, status);
+            var reason = TcpHeader.TryParse(ip.Payload, out var tcp);
+            (sourcePort, destinationPort) = reason == DropReason.None ? (tcp.SourcePort, tcp.DestinationPort) : ((ushort)0, (ushort)0);
+            if (reason == DropReason.None) tcpFlags = (byte)tcp.Flags;
+            return reason;
+        }
+        var result = UdpHeader.TryParse(ip.Payload, out var udp);
+        (sourcePort, destinationPort) = result == DropReason.None ? (udp.SourcePort, udp.DestinationPort) : ((ushort)0, (ushort)0);
+        return result;
+    }
+
+    /// <summary>The NAT itself: the destination (towards a real server) or the source (towards a client) becomes address:port.</summary>
+    private static void RewritePorts(Ipv4Header ip, bool destination, IPv4Address address, ushort port, ChecksumStatus status)
+    {
+        if (ip.Protocol == IpProtocol.Tcp)
+        {
+            TcpHeader.TryParse(ip.Payload, out var tcp);
+            if (destination) Ipv4Rewrite.SetDestination(ip, tcp, address, port, status);
+            else Ipv4Rewrite.SetSource(ip, tcp, address, port, status);
         }
         else
         {
-            UdpHeader.TryParse(ip.Payload, out var u);
-            Ipv4Rewrite.SetSource(ip, u, connection.VirtualAddress, connection.VirtualPort, status);
+            UdpHeader.TryParse(ip.Payload, out var udp);
+            if (destination) Ipv4Rewrite.SetDestination(ip, udp, address, port, status);
+            else Ipv4Rewrite.SetSource(ip, udp, address, port, status);
         }
-        var ttl = Ipv4Rewrite.DecrementTtl(ip);
-        if (ttl != DropReason.None) return Drop(ttl);
-        ethernet.SetSource(publicLink.Mac);
-        ethernet.SetDestination(nextHopMac);
+    }
 
-        int length = ethernet.HeaderLength + ip.TotalLength;
-        var sent = Transmit(_publics[link], in frame, length, ethernet.HeaderLength + ip.HeaderLength, tcp);
-        if (sent != DropReason.None) return Drop(sent);
-        ref var serverTraffic = ref connection.Server.Counters.Traffic.For(_worker);
-        serverTraffic.PacketsOut++;
-        serverTraffic.BytesOut += ip.TotalLength;
-        if (_snapshot.TryGetService(connection.Service, out var service))
-        {
-            ref var serviceTraffic = ref service.Traffic.For(_worker);
-            serviceTraffic.PacketsOut++;
-            serviceTraffic.BytesOut += ip.TotalLength;
-        }
-        Stats.ForwardedToClients++;
-        return FrameVerdict.Forwarded;
+    /// <summary>Routes the rewritten packet one hop: TTL down, MACs of this hop, out of <paramref name="port"/>.</summary>
+    private DropReason Send(IFrameIo port, in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip, MacAddress source, MacAddress destination)
+    {
+        var ttl = Ipv4Rewrite.DecrementTtl(ip);
+        if (ttl != DropReason.None) return ttl;
+        ethernet.SetSource(source);
+        ethernet.SetDestination(destination);
+        bool transport = ip.Protocol is IpProtocol.Tcp or IpProtocol.Udp;
+        return Transmit(port, in frame, ethernet.HeaderLength + ip.TotalLength,
+            transport ? ethernet.HeaderLength + ip.HeaderLength : 0, ip.Protocol == IpProtocol.Tcp);
+    }
+
+    /// <summary>IPVS's per-server and per-service statistics for one forwarded packet.</summary>
+    private void Account(in ConnectionEntry connection, int bytes, bool inbound)
+    {
+        ref var server = ref connection.Server.Counters.Traffic.For(_worker);
+        if (inbound) { server.PacketsIn++; server.BytesIn += bytes; }
+        else { server.PacketsOut++; server.BytesOut += bytes; }
+        if (!_snapshot.TryGetService(connection.Service, out var service)) return;
+        ref var total = ref service.Traffic.For(_worker);
+        if (inbound) { total.PacketsIn++; total.BytesIn += bytes; }
+        else { total.PacketsOut++; total.BytesOut += bytes; }
     }
 
     /// <summary>
@@ -350,11 +334,7 @@ public sealed class NatEngine
         ref readonly var connection = ref _connections[index];
         if (!_neighbours.TryGet(connection.RealAddress, out var serverMac)) return Drop(DropReason.NeighbourUnresolved);
         Ipv4Rewrite.SetDestination(ip, icmp, quote, connection.RealAddress, connection.RealPort);
-        var ttl = Ipv4Rewrite.DecrementTtl(ip);
-        if (ttl != DropReason.None) return Drop(ttl);
-        ethernet.SetSource(_router.PrivateMac);
-        ethernet.SetDestination(serverMac);
-        var sent = Transmit(_private, in frame, ethernet.HeaderLength + ip.TotalLength, 0, tcp: false);
+        var sent = Send(_private, in frame, ethernet, ip, _router.PrivateMac, serverMac);
         if (sent != DropReason.None) return Drop(sent);
         Stats.ForwardedToServers++;
         return FrameVerdict.Forwarded;
@@ -380,11 +360,7 @@ public sealed class NatEngine
         var nextHop = publicLink.NextHopTo(connection.ClientAddress);
         if (!_neighbours.TryGet(nextHop, out var nextHopMac)) return Drop(DropReason.NeighbourUnresolved);
         Ipv4Rewrite.SetSource(ip, icmp, quote, connection.VirtualAddress, connection.VirtualPort);
-        var ttl = Ipv4Rewrite.DecrementTtl(ip);
-        if (ttl != DropReason.None) return Drop(ttl);
-        ethernet.SetSource(publicLink.Mac);
-        ethernet.SetDestination(nextHopMac);
-        var sent = Transmit(_publics[link], in frame, ethernet.HeaderLength + ip.TotalLength, 0, tcp: false);
+        var sent = Send(_publics[link], in frame, ethernet, ip, publicLink.Mac, nextHopMac);
         if (sent != DropReason.None) return Drop(sent);
         Stats.ForwardedToClients++;
         return FrameVerdict.Forwarded;
