@@ -6,7 +6,8 @@ namespace UserLvs.Lab.Tests.Infrastructure;
 /// Where the lab scripts and the daemon are. The repository root is the first directory holding
 /// UserLvs.sln above the test assembly (or, when built to a private artifacts path, above this
 /// source file). The daemon is $USERLVSD when set, else the Release apphost that
-/// `dotnet build UserLvs.sln -c Release` puts at artifacts/bin/userlvsd/release/userlvsd.
+/// `dotnet build UserLvs.sln -c Release` puts at artifacts/bin/userlvsd/release/userlvsd; userlvs-adm
+/// likewise is $USERLVS_ADM, else artifacts/bin/userlvs-adm/release/userlvs-adm.
 /// </summary>
 public static class LabPaths
 {
@@ -25,6 +26,19 @@ public static class LabPaths
                 : Path.Combine(RepositoryRoot, "artifacts", "bin", "userlvsd", "release", "userlvsd");
             if (!File.Exists(path))
                 throw new FileNotFoundException($"userlvsd not found at {path}: build it (dotnet build UserLvs.sln -c Release) or set USERLVSD", path);
+            return path;
+        }
+    }
+
+    public static string Adm
+    {
+        get
+        {
+            string path = Environment.GetEnvironmentVariable("USERLVS_ADM") is { Length: > 0 } set
+                ? set
+                : Path.Combine(RepositoryRoot, "artifacts", "bin", "userlvs-adm", "release", "userlvs-adm");
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"userlvs-adm not found at {path}: build it (dotnet build UserLvs.sln -c Release) or set USERLVS_ADM", path);
             return path;
         }
     }

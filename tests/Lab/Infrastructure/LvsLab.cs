@@ -45,6 +45,12 @@ public sealed class LvsLab : IDisposable
     /// <summary>Where this test writes its lvs.cf and the daemon's control socket.</summary>
     public string WorkDirectory { get; }
 
+    /// <summary>The lvs.cf <see cref="StartDaemon"/> writes and the daemon reloads on SIGHUP.</summary>
+    public string ConfigPath => Path.Combine(WorkDirectory, "lvs.cf");
+
+    /// <summary>The daemon's control socket (its --socket), for userlvs-adm's USERLVS_SOCKET.</summary>
+    public string SocketPath => Path.Combine(WorkDirectory, "userlvsd.sock");
+
     public DaemonProcess? Daemon { get; private set; }
 
     public static LvsLab Up(ITestOutputHelper output)
@@ -68,9 +74,8 @@ public sealed class LvsLab : IDisposable
     public DaemonProcess StartDaemon(string lvsCf)
     {
         if (Daemon is not null) throw new InvalidOperationException("this lab already runs a daemon");
-        string config = Path.Combine(WorkDirectory, "lvs.cf");
-        File.WriteAllText(config, lvsCf);
-        Daemon = DaemonProcess.Start(RouterNamespace, config, Path.Combine(WorkDirectory, "userlvsd.sock"));
+        File.WriteAllText(ConfigPath, lvsCf);
+        Daemon = DaemonProcess.Start(RouterNamespace, ConfigPath, SocketPath);
         Daemon.WaitUntilReady(TimeSpan.FromSeconds(30));
         Note($"userlvsd (pid {Daemon.Id}) ready");
         return Daemon;
