@@ -44,12 +44,14 @@ public static class ControlProtocol
             var newline = buffer.PositionOf((byte)'\n');
             if (newline is { } end)
             {
+                if (buffer.Slice(0, end).Length > MaxLineBytes)
+                    throw new ControlMessageTooLongException(MaxLineBytes);
                 byte[] line = buffer.Slice(0, end).ToArray();
                 reader.AdvanceTo(buffer.GetPosition(1, end));
                 return line;
             }
             if (buffer.Length > MaxLineBytes)
-                throw new InvalidDataException($"a control message longer than {MaxLineBytes} bytes");
+                throw new ControlMessageTooLongException(MaxLineBytes);
             if (result.IsCompleted)
             {
                 bool partial = !buffer.IsEmpty;
@@ -65,3 +67,7 @@ public static class ControlProtocol
         JsonSerializer.Deserialize(line, typeof(T), ControlJsonContext.Default) as T
         ?? throw new InvalidDataException("an empty control message");
 }
+
+/// <summary>A control line over <see cref="ControlProtocol.MaxLineBytes"/>: refused with an error, then the connection closes.</summary>
+public sealed class ControlMessageTooLongException(int limit)
+    : IOException($"a control message longer than {limit} bytes");

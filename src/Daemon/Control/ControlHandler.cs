@@ -49,7 +49,12 @@ public sealed class ControlHandler(
         foreach (var s in services)
         {
             s.Traffic.Zero();
-            foreach (var server in s.RealServers) server.Counters.Traffic.Zero();
+            rates.Reset(s.Traffic);
+            foreach (var server in s.RealServers)
+            {
+                server.Counters.Traffic.Zero();
+                rates.Reset(server.Counters.Traffic);
+            }
         }
         return TableResult.Ok;
     }
@@ -78,7 +83,10 @@ public sealed class ControlHandler(
 
     public TableResult SetTimeouts(Timeouts values)
     {
-        if (values.Tcp < 0 || values.TcpFin < 0 || values.Udp < 0) return TableResult.InvalidArgument;
+        // The kernel refuses what its jiffies cannot hold (EINVAL), as it refuses negatives.
+        if (values.Tcp is < 0 or > IpvsTimeouts.MaxSeconds || values.TcpFin is < 0 or > IpvsTimeouts.MaxSeconds
+            || values.Udp is < 0 or > IpvsTimeouts.MaxSeconds)
+            return TableResult.InvalidArgument;
         timeouts.Set(values.Tcp, values.TcpFin, values.Udp);
         return TableResult.Ok;
     }

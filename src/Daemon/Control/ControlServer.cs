@@ -83,8 +83,16 @@ public sealed class ControlServer : IAsyncDisposable
                 await ControlProtocol.WriteAsync(writer, response, _stop.Token);
             }
         }
+        catch (ControlMessageTooLongException e)
+        {
+            // Say why (if the client still listens) and close; nothing was applied.
+            _log.LogDebug("control client dropped: {Error}", e.Message);
+            try { await ControlProtocol.WriteAsync(writer, Refused($"bad request: {e.Message}"), _stop.Token); }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException) { }
+        }
         catch (InvalidDataException e)
         {
+            // The client went away in the middle of a message: nobody to answer, nothing applied.
             _log.LogDebug("control client dropped: {Error}", e.Message);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)

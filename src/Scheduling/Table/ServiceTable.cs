@@ -13,6 +13,12 @@ public sealed class ServiceTable
     private readonly IRandomSource? _random;
     private ServiceTableSnapshot _current = ServiceTableSnapshot.Empty;
 
+    // IPVS's destination trash (ip_vs_trash_get_dest): a removed server whose connections still live
+    // keeps its counters here, and adding the same server to the same service again takes them back,
+    // so ActiveConn/InActConn stay true across -d/-a, -C/-R and reloads. Emptied of servers without
+    // connections at every change.
+    private readonly Dictionary<(VirtualServiceKey Service, IPv4Address Address, ushort Port), RealServerCounters> _trash = [];
+
     public ServiceTable(TimeProvider? time = null, IRandomSource? random = null)
     {
         _time = time ?? TimeProvider.System;
@@ -47,7 +53,7 @@ public sealed class ServiceTable
     {
         int i = services.FindIndex(s => s.Key == key);
         if (i < 0) return TableResult.NoSuchService;
-        Unbind(services[i].RealServers);
+        Unbind(key, services[i].RealServers);
         services.RemoveAt(i);
         return TableResult.Ok;
     });
@@ -55,7 +61,7 @@ public sealed class ServiceTable
     /// <summary>ipvsadm -C: removes every service.</summary>
     public void Clear() => Change(services =>
     {
-        foreach (var service in services) Unbind(service.RealServers);
+        foreach (var service in services) Unbind(service.Key, service.RealServers);
         services.Clear();
         return TableResult.Ok;
     });
@@ -66,7 +72,7 @@ public sealed class ServiceTable
         int i = services.FindIndex(s => s.Key == key);
         if (i < 0) return TableResult.NoSuchService;
         if (services[i].FindRealServer(server.Address, server.Port) is not null) return TableResult.DestinationExists;
-        services[i] = Build(services[i].Config, [server, .. services[i].RealServers], services[i]);
+        services[i] = Build(services[i].Config, [FromTrash(key, server), .. services[i].RealServers], services[i]);
         return TableResult.Ok;
     });
 
@@ -96,7 +102,7 @@ public sealed class ServiceTable
         var servers = services[i].RealServers.ToList();
         int j = servers.FindIndex(s => s.Address == address && s.Port == port);
         if (j < 0) return TableResult.NoSuchDestination;
-        Unbind([servers[j]]);
+        Unbind(key, [servers[j]]);
         servers.RemoveAt(j);
         services[i] = Build(services[i].Config, servers, services[i]);
         return TableResult.Ok;
@@ -118,7 +124,7 @@ public sealed class ServiceTable
             var old = services.Find(s => s.Key == config.Key);
             var merged = wanted.Select(w => old?.FindRealServer(w.Address, w.Port) is { } o
                 ? (Same(o, w) ? o : o.With(w.Weight, w.UpperThreshold, w.LowerThreshold, w.ForwardingMethod))
-                : w).ToList();
+                : FromTrash(config.Key, w)).ToList();
             bool unchanged = old is not null && old.Config == config && merged.Count == old.RealServers.Count
                 && merged.Zip(old.RealServers).All(p => ReferenceEquals(p.First, p.Second));
             next.Add(unchanged ? old! : Build(config, merged, old));
@@ -126,7 +132,7 @@ public sealed class ServiceTable
         foreach (var gone in services)
         {
             var kept = next.Find(s => s.Key == gone.Key);
-            Unbind(gone.RealServers.Where(r => kept?.FindRealServer(r.Address, r.Port) is null).ToList());
+            Unbind(gone.Key, gone.RealServers.Where(r => kept?.FindRealServer(r.Address, r.Port) is null).ToList());
         }
         services.Clear();
         services.AddRange(next);
@@ -144,6 +150,7 @@ public sealed class ServiceTable
         {
             var current = Current;
             var services = current.Services.ToList();
+            EmptyTrash();
             var result = edit(services);
             if (result != TableResult.Ok) return result;
             var changed = services.Where(s => !current.Services.Contains(s)).ToList();
@@ -178,8 +185,26 @@ public sealed class ServiceTable
         return new VirtualService(config, list, SchedulerRegistry.Create(config.SchedulerName, context), previous?.Traffic);
     }
 
-    private static void Unbind(IReadOnlyList<RealServer> servers)
+    private void Unbind(VirtualServiceKey service, IReadOnlyList<RealServer> servers)
     {
-        foreach (var server in servers) server.Counters.Bind(null);
+        foreach (var server in servers)
+        {
+            server.Counters.Bind(null);
+            _trash[(service, server.Address, server.Port)] = server.Counters;
+        }
+    }
+
+    /// <summary>The server as given, or with the counters it had when it was removed while its connections lived on.</summary>
+    private RealServer FromTrash(VirtualServiceKey service, RealServer server)
+    {
+        if (!_trash.Remove((service, server.Address, server.Port), out var counters)) return server;
+        return new RealServer(server.Address, server.Port, server.Weight, server.UpperThreshold, server.LowerThreshold,
+            server.ForwardingMethod, counters);
+    }
+
+    private void EmptyTrash()
+    {
+        foreach (var (key, counters) in _trash)
+            if (counters.Total == 0 && counters.Persistent == 0) _trash.Remove(key);
     }
 }

@@ -58,8 +58,13 @@ public class ControlSocketFileTests
         using var control = new ControlSocket();
         control.StopServer();
         // What a killed daemon leaves: a socket file nobody listens on any more. (.NET unlinks the
-        // file when a bound Socket is disposed, so a process that exits without closing makes it.)
-        Run("python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).bind(sys.argv[1])", control.Path);
+        // file it bound when the Socket is disposed, so bind elsewhere and move the file into place.)
+        string elsewhere = control.Path + ".bound";
+        using (var killed = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+        {
+            killed.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(elsewhere));
+            File.Move(elsewhere, control.Path);
+        }
         Assert.True(IsSocket(control.Path));
         Assert.Throws<ControlUnavailableException>(() => control.Connect()); // stale: connection refused
 

@@ -144,7 +144,7 @@ public sealed class AdmDrivesTheLiveTableTests : IDisposable
         Assert.Equal(["s2", "s1"], _lab.ServersAnswering(2));
     }
 
-    [LabFact(Skip = "BUG: after -C, -R makes new RealServers with zero counters, so ActiveConn/InActConn lose the connections still alive; IPVS keeps deleted destinations in its trash and -a takes them back with their counters (ip_vs_trash_get_dest)")]
+    [LabFact]
     public void SaveClearRestore_WithConnectionsAlive_ListsTheSameTable()
     {
         _lab.StartDaemon(HttpServiceConfig.Text("rr", (1, 1), (2, 1)));

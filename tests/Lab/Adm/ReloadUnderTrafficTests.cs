@@ -16,7 +16,7 @@ public sealed partial class ReloadUnderTrafficTests : IDisposable
 {
     private const int MiB = 1024 * 1024;
     private const int Megabytes = 40;
-    private const string RateLimit = "10M"; // 40 MiB at 10 MiB/s: about 4 s on the wire
+    private const string RateLimit = "5M"; // 40 MiB at 5 MiB/s: about 8 s on the wire, room for a loaded box
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
     private readonly LvsLab _lab;
     private readonly UserLvsAdm _adm;

@@ -117,4 +117,26 @@ public class ServiceTableTests
         table.Clear();
         Assert.Equal([1L, 2L], seen);
     }
+
+    [Fact]
+    public void AServerAddedBackWhileItsConnectionsLive_KeepsItsCounters_AsIpvsTrashDoes()
+    {
+        var table = new ServiceTable();
+        table.AddService(new VirtualServiceConfig(Http, "rr"));
+        var server = Server("10.0.0.11");
+        table.AddRealServer(Http, server);
+        server.Counters.ConnectionBound(active: true);   // a connection outlives the server's removal
+        table.Clear();
+        table.AddService(new VirtualServiceConfig(Http, "rr"));
+        table.AddRealServer(Http, Server("10.0.0.11"));   // ipvsadm -R after -C
+        var back = table.Current.Find(Http)!.RealServers[0];
+        Assert.Same(server.Counters, back.Counters);
+        Assert.Equal(1, back.ActiveConnections);
+
+        back.Counters.ConnectionUnbound(active: true);   // once idle, a removed server is forgotten
+        table.DeleteRealServer(Http, back.Address, 80);
+        table.AddRealServer(Http, Server("10.0.0.12"));   // any change empties the trash of idle servers
+        table.AddRealServer(Http, Server("10.0.0.11"));
+        Assert.NotSame(server.Counters, table.Current.Find(Http)!.RealServers[0].Counters);
+    }
 }
