@@ -9,9 +9,17 @@
 #   <P>-rs1..3  real servers eth0 10.0.0.11..13/24, default via 10.0.0.1, running lab/realserver.py
 #               (HTTP on 80 naming the server, UDP echo on 5353)
 #
+# With LAB_ROUTERS=2 the lab has an active/backup pair (pulse) instead of one router:
+#
+#   <P>-rt  primary     pub0 192.0.2.1/24   priv0 10.0.0.2/24   (its own addresses, heartbeats)
+#   <P>-rt2 backup      pub0 192.0.2.2/24   priv0 10.0.0.3/24
+#
+# and 10.0.0.1 lives on neither kernel: it floats, answered by whichever userlvsd is active, so a
+# router that dies (even by kill -9) stops answering for it at once.
+#
 # Usage: lab/topology.sh up|down PREFIX     (PREFIX: unique per run, <= 8 characters, e.g. u$$)
 # Environment: LAB_SERVERS=N real servers (default 3); LAB_REALSERVER=none starts no realserver.py
-# (the caller runs its own servers, e.g. lab/bench.sh's nginx; default: python).
+# (the caller runs its own servers, e.g. lab/bench.sh's nginx; default: python); LAB_ROUTERS=1|2.
 # Every name carries PREFIX, so parallel runs never meet; "down" removes exactly what "up" made.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +29,8 @@ P=${2:?usage: topology.sh up|down PREFIX}
 run="$here/.run/$P"
 SERVERS=${LAB_SERVERS:-3}
 REALSERVER=${LAB_REALSERVER:-python}
+ROUTERS=${LAB_ROUTERS:-1}
+case "$ROUTERS" in 1|2) ;; *) echo "topology.sh: LAB_ROUTERS must be 1 or 2" >&2; exit 2 ;; esac
 case "$REALSERVER" in python|none) ;; *) echo "topology.sh: LAB_REALSERVER must be python or none" >&2; exit 2 ;; esac
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -42,9 +52,20 @@ link() {
   ip -n "$3" link set "$tmp_b" name "$4"
 }
 
+# router NS TAG PUBLIC PRIVATE: a router namespace with pub0 on the public and priv0 on the private bridge.
+router() {
+  link "$1" pub0 "$sw" "${2}pub"
+  link "$1" priv0 "$sw" "${2}priv"
+  ip -n "$sw" link set "${2}pub" master brpub up
+  ip -n "$sw" link set "${2}priv" master brpriv up
+  ip -n "$1" addr add "$3/24" dev pub0 && ip -n "$1" link set pub0 up
+  ip -n "$1" addr add "$4/24" dev priv0 && ip -n "$1" link set priv0 up
+}
+
 up() {
   mkdir -p "$run"
-  local sw="$P-sw" rt="$P-rt" cl="$P-cl"
+  local rt="$P-rt" cl="$P-cl"
+  sw="$P-sw"
   for ns in "$sw" "$rt" "$cl"; do ip netns add "$ns"; echo "$ns" >> "$run/namespaces"; quiet_ns "$ns"; done
   # Bridged frames must not traverse the switch namespace's IP hooks (br_netfilter is built in).
   nsx "$sw" sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
@@ -52,15 +73,15 @@ up() {
   ip -n "$sw" link add brpriv type bridge && ip -n "$sw" link set brpriv up
 
   link "$cl" eth0 "$sw" cl0
-  link "$rt" pub0 "$sw" rtpub
-  link "$rt" priv0 "$sw" rtpriv
   ip -n "$sw" link set cl0 master brpub up
-  ip -n "$sw" link set rtpub master brpub up
-  ip -n "$sw" link set rtpriv master brpriv up
-
   ip -n "$cl" addr add 192.0.2.100/24 dev eth0 && ip -n "$cl" link set eth0 up
-  ip -n "$rt" addr add 192.0.2.1/24 dev pub0 && ip -n "$rt" link set pub0 up
-  ip -n "$rt" addr add 10.0.0.1/24 dev priv0 && ip -n "$rt" link set priv0 up
+  if [ "$ROUTERS" = 1 ]; then
+    router "$rt" rt 192.0.2.1 10.0.0.1
+  else
+    ip netns add "$P-rt2"; echo "$P-rt2" >> "$run/namespaces"; quiet_ns "$P-rt2"
+    router "$rt" rt 192.0.2.1 10.0.0.2
+    router "$P-rt2" rt2 192.0.2.2 10.0.0.3
+  fi
 
   for i in $(seq 1 "$SERVERS"); do
     local rs="$P-rs$i"
@@ -84,7 +105,11 @@ up() {
       done
     done
   fi
-  echo "lab $P up: client 192.0.2.100, router 192.0.2.1/10.0.0.1, VIP 192.0.2.10, $SERVERS real servers"
+  if [ "$ROUTERS" = 1 ]; then
+    echo "lab $P up: client 192.0.2.100, router 192.0.2.1/10.0.0.1, VIP 192.0.2.10, $SERVERS real servers"
+  else
+    echo "lab $P up: client 192.0.2.100, primary 192.0.2.1/10.0.0.2, backup 192.0.2.2/10.0.0.3, floating VIP 192.0.2.10 and NAT router 10.0.0.1, $SERVERS real servers"
+  fi
 }
 
 down() {
