@@ -14,7 +14,8 @@ namespace UserLvs.Adm;
 /// Exit statuses as ipvsadm's: 0 done; 2 refused arguments (fail); 255 popt errors, "Try ..." and
 /// failed operations; 1 a listing that cannot be made (-L -t of a missing service).
 /// -R runs each stdin line the same way; a fatal line ends the run, and the status is the last line's.
-/// The daemon is reached lazily, so -h, -v and argument errors need no daemon.
+/// The daemon is reached lazily, so -h, -v and argument errors need no daemon. `--status` alone (ours,
+/// not ipvsadm's) prints the router's failover role, peer, sync daemon and health checks.
 /// </summary>
 public sealed class AdmRunner
 {
@@ -45,6 +46,12 @@ public sealed class AdmRunner
             if (args.Count == 0)
             {
                 new ServiceListFormatter(_names, _output).WriteAll(Control.GetServices(), ListFormat.None);
+                return 0;
+            }
+            // Not an ipvsadm option (IPVS has no failover or health checks): pulse's and nanny's view.
+            if (args is ["--status"])
+            {
+                new StatusFormatter(_output).Write(Control.GetStatus());
                 return 0;
             }
             return ProcessOptions(args, readingStdin: false) == 0 ? 0 : 255;

@@ -49,4 +49,7 @@ public interface IIpvsControl
 
     /// <summary>ipvsadm -L --timeout.</summary>
     Timeouts GetTimeouts();
+
+    /// <summary>userlvs-adm --status (not ipvsadm's): failover role, peer, sync and health checks.</summary>
+    RouterStatus GetStatus();
 }

@@ -4,6 +4,7 @@ using UserLvs.Daemon.Config;
 using UserLvs.Daemon.Control;
 using UserLvs.Daemon.Metrics;
 using UserLvs.Daemon.Hosting;
+using UserLvs.Daemon.Status;
 
 namespace UserLvs.Daemon;
 
@@ -50,7 +51,8 @@ public static class Daemon
         {
             host.Start(config);
             using var rates = new RateEstimator(() => host.Table.Current);
-            var handler = new ControlHandler(host.Table, host.Timeouts, () => host.Workers, host.Templates, rates);
+            var status = new StatusBoard(TimeProvider.System);
+            var handler = new ControlHandler(host.Table, host.Timeouts, () => host.Workers, host.Templates, rates, status);
             var control = new ControlServer(options.SocketPath, handler, log);
             using var closeControl = new DisposeAction(() => control.DisposeAsync().AsTask().GetAwaiter().GetResult());
             log.LogInformation("control socket {Socket}", options.SocketPath);

@@ -15,6 +15,7 @@ namespace UserLvs.Control;
 [JsonSerializable(typeof(ServiceTableInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ConnectionInfo>))]
 [JsonSerializable(typeof(Timeouts))]
+[JsonSerializable(typeof(RouterStatus))]
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -57,6 +57,9 @@ public sealed class ControlClient : IIpvsControl, IDisposable
     public Timeouts GetTimeouts() =>
         Call(new(ControlProtocol.Version, ControlOperation.GetTimeouts)).Timeouts ?? throw Missing("timeouts");
 
+    public RouterStatus GetStatus() =>
+        Call(new(ControlProtocol.Version, ControlOperation.GetStatus)).Status ?? throw Missing("status");
+
     private ControlResponse Call(ControlRequest request)
     {
         using var timeout = new CancellationTokenSource(Timeout);

@@ -8,6 +8,7 @@ public enum ControlOperation
     AddService, EditService, DeleteService, Clear, Zero,
     AddServer, EditServer, DeleteServer, SetTimeouts,
     GetServices, GetService, GetConnections, GetTimeouts,
+    GetStatus,
 }
 
 /// <summary>
@@ -35,4 +36,5 @@ public sealed record ControlResponse(
     ServiceTableInfo? Services = null,
     ServiceInfo? Service = null,
     IReadOnlyList<ConnectionInfo>? Connections = null,
-    Timeouts? Timeouts = null);
+    Timeouts? Timeouts = null,
+    RouterStatus? Status = null);

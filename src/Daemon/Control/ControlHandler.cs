@@ -2,6 +2,7 @@ using UserLvs.Control;
 using UserLvs.Forwarder.Connections;
 using UserLvs.Forwarder.Nat;
 using UserLvs.Scheduling;
+using UserLvs.Daemon.Status;
 using ConnectionView = UserLvs.Control.ConnectionInfo;
 using ForwarderConnection = UserLvs.Forwarder.Connections.ConnectionInfo;
 
@@ -17,8 +18,11 @@ public sealed class ControlHandler(
     IpvsTimeouts timeouts,
     Func<IReadOnlyList<NatWorker>> workers,
     PersistenceTemplateTable templates,
-    RateEstimator rates) : IIpvsControl
+    RateEstimator rates,
+    StatusBoard? status = null) : IIpvsControl
 {
+    private readonly StatusBoard _status = status ?? new StatusBoard(TimeProvider.System);
+
     private static readonly TimeSpan WorkerTimeout = TimeSpan.FromSeconds(2);
 
     public TableResult AddService(ServiceSettings service) =>
@@ -116,6 +120,8 @@ public sealed class ControlHandler(
     }
 
     public Timeouts GetTimeouts() => new(timeouts.TcpSeconds, timeouts.TcpFinSeconds, timeouts.UdpSeconds);
+
+    public RouterStatus GetStatus() => _status.Read();
 
     private ServiceInfo Describe(VirtualService service) => new(
         new ServiceSettings(service.Key.Protocol, service.Key.Address.ToString(), service.Key.Port, service.SchedulerName,

@@ -146,12 +146,14 @@ public sealed class ControlServer : IAsyncDisposable
                 : new(v, TableResult.NoSuchService),
             ControlOperation.GetConnections => new(v, TableResult.Ok, Connections: _handler.GetConnections()),
             ControlOperation.GetTimeouts => new(v, TableResult.Ok, Timeouts: _handler.GetTimeouts()),
+            ControlOperation.GetStatus => new(v, TableResult.Ok, Status: _handler.GetStatus()),
             _ => Refused($"bad request: {r.Operation} is missing an argument"),
         };
     }
 
     private static bool IsChange(ControlOperation operation) =>
-        operation is not (ControlOperation.GetServices or ControlOperation.GetService or ControlOperation.GetConnections or ControlOperation.GetTimeouts);
+        operation is not (ControlOperation.GetServices or ControlOperation.GetService or ControlOperation.GetConnections
+            or ControlOperation.GetTimeouts or ControlOperation.GetStatus);
 
     private static ControlResponse Refused(string error) => new(ControlProtocol.Version, TableResult.InvalidArgument, error);
 

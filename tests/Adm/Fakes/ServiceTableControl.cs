@@ -100,6 +100,15 @@ internal sealed class ServiceTableControl : IIpvsControl
 
     public Timeouts GetTimeouts() => Timeouts;
 
+    /// <summary>What GetStatus answers; a test sets it.</summary>
+    public RouterStatus Status { get; set; } = new("standalone", "active", DateTimeOffset.UnixEpoch, "started", 0, null, null, []);
+
+    public RouterStatus GetStatus()
+    {
+        Requests.Add("status");
+        return Status;
+    }
+
     private ServiceInfo Info(VirtualService service)
     {
         var settings = new ServiceSettings(service.Key.Protocol, service.Key.Address.ToString(), service.Key.Port,

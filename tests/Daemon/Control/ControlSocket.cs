@@ -27,7 +27,7 @@ internal sealed class ControlSocket : IDisposable
         Table = new ServiceTable();
         Timeouts = new IpvsTimeouts();
         Rates = new RateEstimator(() => Table.Current, start: false);
-        Handler = new ControlHandler(Table, Timeouts, () => Array.Empty<NatWorker>(), new PersistenceTemplateTable(16), Rates);
+        Handler = new ControlHandler(Table, Timeouts, () => Array.Empty<NatWorker>(), new PersistenceTemplateTable(16), Rates, Status);
         Server = Start(Path, Handler, Log);
     }
 
@@ -40,6 +40,9 @@ internal sealed class ControlSocket : IDisposable
     public IpvsTimeouts Timeouts { get; }
 
     public RateEstimator Rates { get; }
+
+    /// <summary>What GetStatus reads; a test plugs failover and health sources into it.</summary>
+    public UserLvs.Daemon.Status.StatusBoard Status { get; } = new(TimeProvider.System);
 
     public ControlHandler Handler { get; }
 
