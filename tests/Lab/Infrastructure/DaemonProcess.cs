@@ -27,7 +27,8 @@ public sealed partial class DaemonProcess : IDisposable
         get { lock (_lines) return string.Join('\n', _lines); }
     }
 
-    public static DaemonProcess Start(string routerNamespace, string configPath, string socketPath)
+    /// <param name="extraArguments">More userlvsd options (e.g. --force-active).</param>
+    public static DaemonProcess Start(string routerNamespace, string configPath, string socketPath, params string[] extraArguments)
     {
         var start = new ProcessStartInfo("ip")
         {
@@ -37,6 +38,7 @@ public sealed partial class DaemonProcess : IDisposable
         };
         foreach (var argument in new[] { "netns", "exec", routerNamespace, LabPaths.Daemon, "--config", configPath, "--socket", socketPath })
             start.ArgumentList.Add(argument);
+        foreach (var argument in extraArguments) start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start };
         var daemon = new DaemonProcess(process);
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
@@ -86,6 +88,14 @@ public sealed partial class DaemonProcess : IDisposable
         }
         _process.WaitForExit(); // drains the asynchronous readers, so the last log lines are in
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the daemon dies at once and undoes nothing, as in a crash.</summary>
+    public void KillHard()
+    {
+        if (_process.HasExited) return;
+        _process.Kill();
+        _process.WaitForExit(5_000);
     }
 
     /// <summary>Always leaves the daemon stopped: SIGTERM first so it undoes its kernel changes, SIGKILL if it hangs.</summary>
