@@ -35,6 +35,7 @@ public sealed class RouterPairLab : IDisposable
         WorkDirectory = Directory.CreateTempSubdirectory($"userlvs-pair-{prefix}-").FullName;
         KeyPath = Path.Combine(WorkDirectory, "heartbeat.key");
         File.WriteAllText(KeyPath, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        File.SetUnixFileMode(KeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public string Prefix { get; }
