@@ -79,6 +79,7 @@ internal static partial class Interop
     internal const ushort BPF_W = 0x00, BPF_H = 0x08, BPF_B = 0x10;
     internal const ushort BPF_IMM = 0x00, BPF_ABS = 0x20, BPF_IND = 0x40, BPF_MEM = 0x60, BPF_MSH = 0xa0;
     internal const ushort BPF_MUL = 0x20, BPF_RSH = 0x70, BPF_MOD = 0x90, BPF_XOR = 0xa0;
+    internal const ushort BPF_ADD = 0x00, BPF_AND = 0x50, BPF_LSH = 0x60;
     internal const ushort BPF_JA = 0x00, BPF_JEQ = 0x10, BPF_JSET = 0x40;
     internal const ushort BPF_K = 0x00, BPF_X = 0x08, BPF_A = 0x10;
     internal const ushort BPF_TAX = 0x00;

@@ -63,6 +63,9 @@ internal static class CbpfInterpreter
                     uint operand = (i.Code & BPF_X) != 0 ? x : i.K;
                     a = (i.Code & 0xf0) switch
                     {
+                        BPF_ADD => unchecked(a + operand),
+                        BPF_AND => a & operand,
+                        BPF_LSH => a << (int)operand,
                         BPF_MUL => unchecked(a * operand),
                         BPF_RSH => a >> (int)operand,
                         BPF_XOR => a ^ operand,

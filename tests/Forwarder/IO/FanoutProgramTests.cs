@@ -132,3 +132,77 @@ public class FanoutProgramTests
         Assert.Equal(0u, CbpfInterpreter.Run(single.Instructions, Tcp("198.51.100.1", 1234, "192.0.2.10", 80)));
     }
 }
+
+/// <summary>
+/// ICMP errors about a connection reach the worker that owns it: the program hashes the client
+/// endpoint of the datagram the error quotes, so "fragmentation needed" from a router on the
+/// internet and "port unreachable" from a real server are translated by the right worker.
+/// </summary>
+public class FanoutProgramIcmpTests
+{
+    private static readonly FanoutProgram Public4 = FanoutProgram.Build(ClientSide.Source, 4);
+    private static readonly FanoutProgram Private4 = FanoutProgram.Build(ClientSide.Destination, 4);
+
+    [Fact]
+    public void FragmentationNeeded_FromTheInternet_AboutAReply_ReachesTheClientsWorker()
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            string client = $"198.51.100.{1 + i % 250}";
+            ushort port = (ushort)(20000 + i * 7);
+            byte[] reply = Tcp("192.0.2.10", 80, client, port, payloadLength: 1400);   // VIP -> client, after NAT
+            byte[] error = IcmpError("203.0.113.1", "192.0.2.10", 3, 4, reply);
+
+            Assert.Equal(FanoutProgram.WorkerFor(Address(client), port, 4), (int)CbpfInterpreter.Run(Public4.Instructions, error));
+        }
+    }
+
+    [Fact]
+    public void PortUnreachable_FromARealServer_AboutARequest_ReachesTheClientsWorker()
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            string client = $"198.51.{i % 7}.{1 + i % 250}";
+            ushort port = (ushort)(40000 + i * 11);
+            byte[] request = Udp(client, port, "10.0.0.11", 5353);                     // client -> RIP, after NAT
+            byte[] error = IcmpError("10.0.0.11", client, 3, 3, request);
+
+            uint worker = CbpfInterpreter.Run(Private4.Instructions, error);
+            Assert.Equal(FanoutProgram.WorkerFor(Address(client), port, 4), (int)worker);
+            Assert.Equal(CbpfInterpreter.Run(Public4.Instructions, Udp(client, port, "192.0.2.10", 5353)), worker);
+        }
+    }
+
+    [Fact]
+    public void TimeExceeded_QuotingADatagramWithIpOptions_ReadsThePortsAfterTheQuotedOptions()
+    {
+        byte[] plain = Udp("192.0.2.10", 5353, "198.51.100.9", 33000);
+        var withOption = new byte[plain.Length + 4];
+        plain.AsSpan(0, 34).CopyTo(withOption);
+        withOption[14] = 0x46;
+        withOption.AsSpan(34, 4).Fill(1);
+        plain.AsSpan(34).CopyTo(withOption.AsSpan(38));
+        byte[] error = IcmpError("203.0.113.1", "192.0.2.10", 11, 0, withOption);
+
+        Assert.Equal(FanoutProgram.WorkerFor(Address("198.51.100.9"), 33000, 4), (int)CbpfInterpreter.Run(Public4.Instructions, error));
+    }
+
+    [Fact]
+    public void EchoRequest_IsNoError_AndHashesItsOwnSourceWithPortZero()
+    {
+        byte[] echo = IcmpError("198.51.100.23", "192.0.2.10", 8, 0, Udp("192.0.2.10", 1, "198.51.100.99", 2));
+
+        Assert.Equal(FanoutProgram.WorkerFor(Address("198.51.100.23"), 0, 4), (int)CbpfInterpreter.Run(Public4.Instructions, echo));
+    }
+
+    [Fact]
+    public void IcmpError_CutInsideTheQuotedHeader_AbortsToWorkerZero()
+    {
+        // A client whose worker is not 0, so that "aborted to 0" cannot pass by chance.
+        ushort port = 41000;
+        while (FanoutProgram.WorkerFor(Address("198.51.100.9"), port, 4) == 0) port++;
+        byte[] error = IcmpError("203.0.113.1", "192.0.2.10", 3, 4, Tcp("192.0.2.10", 80, "198.51.100.9", port));
+        Assert.NotEqual(0u, CbpfInterpreter.Run(Public4.Instructions, error));   // whole, it goes to the client's worker
+        Assert.Equal(0u, CbpfInterpreter.Run(Public4.Instructions, error.AsSpan(0, 14 + 20 + 8 + 10).ToArray()));
+    }
+}

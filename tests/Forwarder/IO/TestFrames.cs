@@ -32,6 +32,27 @@ internal static class TestFrames
         return eth.Bytes;
     }
 
+    /// <summary>
+    /// An ICMP error from <paramref name="source"/> to <paramref name="destination"/> quoting the IPv4
+    /// header and first 8 payload bytes of <paramref name="quotedFrame"/> (as RFC 792 routers do).
+    /// </summary>
+    public static byte[] IcmpError(string source, string destination, byte type, byte code, byte[] quotedFrame)
+    {
+        int quotedIhl = (quotedFrame[14] & 0x0f) * 4;
+        var icmp = new byte[8 + quotedIhl + 8];
+        icmp[0] = type;
+        icmp[1] = code;
+        quotedFrame.AsSpan(14, quotedIhl + 8).CopyTo(icmp.AsSpan(8));
+        var ip = new IPv4Packet(IPAddress.Parse(source), IPAddress.Parse(destination))
+        {
+            Protocol = PacketDotNet.ProtocolType.Icmp, PayloadData = icmp, TimeToLive = 64,
+        };
+        var eth = new EthernetPacket(MacA, MacB, EthernetType.IPv4) { PayloadPacket = ip };
+        eth.UpdateCalculatedValues();
+        ip.UpdateIPChecksum();
+        return eth.Bytes;
+    }
+
     /// <summary>The same frame with an 802.1Q tag inserted after the MAC addresses.</summary>
     public static byte[] WithVlanTag(byte[] frame, ushort vlanId)
     {
