@@ -21,7 +21,7 @@ if (args is ["--smoke"])
     var table = new ConnectionTableBenchmarks { WorkingSet = "Hot", HugePages = true };
     table.Setup();
     for (int i = 0; i < 100_000; i++)
-        if (table.LookupInbound() < 0 || table.LookupOutbound() < 0)
+        if (table.LookupInbound() < 0 || table.LookupOutbound() < 0 || table.LookupInboundBatched() != 32 || table.LookupOutboundBatched() != 32)
             throw new InvalidOperationException($"lookup {i} missed");
     Console.WriteLine("ConnectionTableBenchmarks: every lookup hit");
     return;

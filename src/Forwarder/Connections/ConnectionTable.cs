@@ -38,7 +38,7 @@ namespace UserLvs.Forwarder.Connections;
 /// and counts it) after up to <see cref="ReclaimBudget"/> slots were swept for expired entries;
 /// established connections are never evicted to make room.
 /// </summary>
-public sealed class ConnectionTable
+public sealed partial class ConnectionTable
 {
     public const int NotFound = -1;
 
