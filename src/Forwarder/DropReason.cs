@@ -99,4 +99,10 @@ public enum DropReason
 
     /// <summary>An ICMP error about a connection the table does not hold.</summary>
     IcmpWithoutConnection,
+
+    /// <summary>
+    /// Traffic of a floating address (to a VIP, or a real server's reply on a known connection) while this
+    /// router is standby: the active router forwards it; forwarding a second copy would duplicate it.
+    /// </summary>
+    Standby,
 }

@@ -21,6 +21,8 @@ public struct ConnectionEntry
     internal Protocol ProtocolField;
     internal TcpState StateField;
     internal ConnectionFlags FlagsField;
+    /// <summary>When this connection was last exported to the backup: the forwarding clock in seconds, mod 2^16 (fits the padding).</summary>
+    internal ushort SyncStampField;
     /// <summary>The persistence template this connection holds, or <see cref="PersistenceTemplateTable.NoTemplate"/>.</summary>
     internal int TemplateField;
     /// <summary>While the slot is free: the next free slot (the free list runs through the array).</summary>
@@ -49,6 +51,9 @@ public struct ConnectionEntry
 
     public readonly bool HasTemplate => TemplateField != PersistenceTemplateTable.NoTemplate;
 
+    /// <summary>Made from a sync record (connection sync from the active router) and not yet seen by a packet here.</summary>
+    public readonly bool IsSynced => (FlagsField & ConnectionFlags.Synced) != 0;
+
     /// <summary>The IPVS name of the state, as ipvsadm -L -c prints it.</summary>
     public readonly string StateName => ProtocolField == Protocol.Udp ? TcpStates.UdpStateName : StateField.ToIpvsName();
 
@@ -62,4 +67,6 @@ internal enum ConnectionFlags : byte
     InUse = 1,
     /// <summary>IPVS's IP_VS_CONN_F_INACTIVE: counted in the server's inactive connections.</summary>
     Inactive = 2,
+    /// <summary>IPVS's IP_VS_CONN_F_SYNC: created by connection sync; cleared by the first packet this router forwards for it.</summary>
+    Synced = 4,
 }

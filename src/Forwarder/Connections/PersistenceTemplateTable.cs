@@ -134,8 +134,62 @@ public sealed class PersistenceTemplateTable
         if (existing is not null) return existing;
         var persistence = service.Persistence;
         if (!persistence.IsEnabled) return null;
+        uint network = client.Value & persistence.Netmask.Value;
+        template = Claim(service.Key, network, server, now, now + persistence.TimeoutSeconds * 1000L, holds: 1);
+        return template == NoTemplate ? null : server;
+    }
+
+    /// <summary>
+    /// A template the active router reported (connection sync): the client network of
+    /// <paramref name="client"/> goes to <paramref name="server"/> until at least
+    /// <paramref name="expiresAt"/>. An existing template for that network and server is kept and its
+    /// expiry raised; one that points at another server is invalidated (as a template whose server
+    /// left the service) so that lookups meet the reported one. The new template is held by no
+    /// connection: synced connections do not hold templates, and it expires on its own unless later
+    /// records or, after a takeover, new connections refresh it. Safe beside running workers.
+    /// </summary>
+    public TemplateImportResult Import(VirtualService service, IPv4Address client, RealServer server, long expiresAt, long now)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(server);
+        var persistence = service.Persistence;
+        if (!persistence.IsEnabled) return TemplateImportResult.NotPersistent;
         var key = service.Key;
         uint network = client.Value & persistence.Netmask.Value;
+        ulong hash = Hash(key.Protocol, network, key.Address.Value, key.Port);
+        uint tag = (uint)(hash >> 32);
+        int home = (int)hash & _mask;
+        for (int k = 0; k < Window; k++)
+        {
+            int i = (home + k) & _mask;
+            if (Volatile.Read(ref _tags[i]) != tag) continue;
+            ref Slot slot = ref _slots[i];
+            while (true)
+            {
+                long control = Volatile.Read(ref slot.Control);
+                int state = State(control);
+                if (state < 0 || (state & InvalidBit) != 0 || slot.ClientNetwork != network ||
+                    slot.VirtualAddress != key.Address.Value || slot.VirtualPort != key.Port || slot.Protocol != key.Protocol)
+                    break;
+                if (Held(control) == 0 && now >= Volatile.Read(ref slot.ExpiresAt)) break;   // expiring: Claim recycles it
+                var held = slot.Server!;
+                bool same = held.Address == server.Address && held.Port == server.Port;
+                // Bump the version either way, so the key and server read above are known to be this template's.
+                long next = Make(Version(control) + 1, same ? state : state | InvalidBit);
+                if (Interlocked.CompareExchange(ref slot.Control, next, control) != control) continue;
+                if (!same) break;
+                RaiseExpiry(ref slot, expiresAt);
+                return TemplateImportResult.Refreshed;
+            }
+        }
+        return Claim(key, network, server, now, expiresAt, holds: 0) == NoTemplate
+            ? TemplateImportResult.Full
+            : TemplateImportResult.Added;
+    }
+
+    /// <summary>Takes a free (or expired and unheld) slot in the key's window for a new template; <see cref="NoTemplate"/> when all are live.</summary>
+    private int Claim(VirtualServiceKey key, uint network, RealServer server, long now, long expiresAt, int holds)
+    {
         ulong hash = Hash(key.Protocol, network, key.Address.Value, key.Port);
         uint tag = (uint)(hash >> 32);
         int home = (int)hash & _mask;
@@ -158,17 +212,15 @@ public sealed class PersistenceTemplateTable
             slot.VirtualAddress = key.Address.Value;
             slot.VirtualPort = key.Port;
             slot.Protocol = key.Protocol;
-            slot.TimeoutMilliseconds = persistence.TimeoutSeconds * 1000L;
-            slot.ExpiresAt = now + slot.TimeoutMilliseconds;
+            slot.TimeoutMilliseconds = expiresAt - now;
+            slot.ExpiresAt = expiresAt;
             Volatile.Write(ref _tags[i], tag);
             Interlocked.Increment(ref _count);
             server.Counters.TemplateBound();
-            Volatile.Write(ref slot.Control, Make(Version(writing) + 1, 1));
-            template = i;
-            return server;
+            Volatile.Write(ref slot.Control, Make(Version(writing) + 1, holds));
+            return i;
         }
-        template = NoTemplate;
-        return null;
+        return NoTemplate;
     }
 
     /// <summary>

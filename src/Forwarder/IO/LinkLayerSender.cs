@@ -9,7 +9,7 @@ namespace UserLvs.Forwarder.IO;
 /// servers before their first connection, gratuitous ARP on takeover. Protocol 0 means the kernel
 /// delivers it nothing, so it costs nothing while idle; the workers' rings are never shared with it.
 /// </summary>
-public sealed class LinkLayerSender : IDisposable
+public sealed class LinkLayerSender : IFrameSender, IDisposable
 {
     private readonly Socket _socket;
     private readonly LinkLayerEndPoint _endPoint;

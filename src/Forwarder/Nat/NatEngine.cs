@@ -3,6 +3,7 @@ using UserLvs.Forwarder.Connections;
 using UserLvs.Forwarder.IO;
 using UserLvs.Forwarder.Neighbours;
 using UserLvs.Forwarder.Packets;
+using UserLvs.Forwarder.Sync;
 using UserLvs.Scheduling;
 
 namespace UserLvs.Forwarder.Nat;
@@ -14,7 +15,8 @@ namespace UserLvs.Forwarder.Nat;
 ///                                       rewrite the destination to RIP:rport, send on the private port
 ///   private port, RIP:rport -> client   find the connection by its reply key, rewrite the source to
 ///                                       VIP:vport, send on the public port to the client's next hop
-///   ARP                                 answer requests for VIPs; learn every sender (neighbours)
+///   ARP                                 answer requests for VIPs (and, with AnswerNatRouterArp, for the
+///                                       NAT router address on the private port); learn every sender
 ///   ICMP errors quoting a connection    translated both ways, so path-MTU discovery works
 ///   anything else                       left to the kernel (the router's own traffic, health checks)
 ///
@@ -23,6 +25,11 @@ namespace UserLvs.Forwarder.Nat;
 /// slot; a GSO super-frame or an unfinished checksum keeps its virtio_net_hdr (adjusted for nothing:
 /// NAT never changes header lengths) so the kernel finishes it on transmit, or its checksum is
 /// completed in software by a backend without vnet support. Never call from two threads.
+///
+/// Failover (pulse): the engine forwards and answers ARP only while <see cref="Ownership"/> says this
+/// router holds the floating addresses (read once per batch); a standby engine still learns
+/// neighbours and applies connection records from <see cref="SyncImport"/>, and an active one exports
+/// its connections' changes to <see cref="SyncExport"/> (see <see cref="ConnectionSyncExport"/> for when).
 /// </summary>
 public sealed class NatEngine
 {
@@ -39,6 +46,7 @@ public sealed class NatEngine
     private const int MinimumSweep = 64;
     private ServiceTableSnapshot _snapshot;
     private long _lastSweep = long.MinValue / 2;
+    private bool _owned = true;
 
     /// <summary>An engine for a router with one public device.</summary>
     public NatEngine(ServiceTable services, ConnectionTable connections, PersistenceTemplateTable? templates,
@@ -69,6 +77,23 @@ public sealed class NatEngine
 
     public ForwarderStats Stats { get; } = new();
 
+    /// <summary>The active/standby switch, shared by every worker of the router. Owned unless pulse says otherwise.</summary>
+    public FloatingAddressOwnership Ownership { get; init; } = new();
+
+    /// <summary>
+    /// Answer ARP requests for the NAT router address on the private port in userspace (while owning
+    /// the floating addresses), as the VIPs are answered on the public side. For an active/backup pair,
+    /// where the address must stop being answered the moment its holder dies; off by default, when the
+    /// daemon puts the address on the kernel's private device and the kernel answers.
+    /// </summary>
+    public bool AnswerNatRouterArp { get; init; }
+
+    /// <summary>Where connection changes go for the backup (null: connection sync is off).</summary>
+    public ConnectionSyncExport? SyncExport { get; init; }
+
+    /// <summary>Connection records from the active router for this worker's table (null: not a sync backup).</summary>
+    public ConnectionSyncImport? SyncImport { get; init; }
+
     public ConnectionTable Connections => _connections;
 
     /// <summary>
@@ -78,6 +103,8 @@ public sealed class NatEngine
     public void BeginBatch(long now)
     {
         _snapshot = _services.Current;
+        _owned = Ownership.IsOwned;
+        SyncImport?.Apply(_connections, _snapshot, now);
         // Sweep in proportion to the time that passed, so the whole table is visited about once a
         // second: an expired connection releases its server's count and its persistence template
         // before the next batch, as IPVS's per-connection timers do, at a bounded cost per batch.
@@ -107,6 +134,7 @@ public sealed class NatEngine
         if (payload.Length < Ipv4Header.MinimumHeaderLength) return ToKernel();
         var vip = new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(payload[Ipv4Header.DestinationOffset..]));
         if (!_snapshot.VirtualAddresses.Contains(vip) || _vipLinks.LinkOf(vip) != link) return ToKernel();
+        if (!_owned) return Drop(DropReason.Standby);
         reason = Ipv4Header.TryParse(payload, out var ip);
         if (reason != DropReason.None) return Drop(reason);
         if (ip.IsFragment) return Drop(DropReason.Fragment);
@@ -127,12 +155,7 @@ public sealed class NatEngine
         var data = frame.Data;
         var reason = EthernetFrame.TryParse(data, out var ethernet);
         if (reason != DropReason.None) return Drop(reason);
-        if (ethernet.EtherType == EtherType.Arp)
-        {
-            if (ArpPacket.TryParse(ethernet.Payload, out var arp) == DropReason.None)
-                _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
-            return ToKernel(); // the kernel owns the NAT router address and answers for it
-        }
+        if (ethernet.EtherType == EtherType.Arp) return ArpFromPrivate(ethernet, now);
         if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PrivateMac) return ToKernel();
         reason = Ipv4Header.TryParse(ethernet.Payload, out var ip);
         if (reason != DropReason.None) return Drop(reason);
@@ -164,7 +187,8 @@ public sealed class NatEngine
         // The connection first, as ip_vs_in does: an established connection goes on even when its
         // service was just deleted; only a new one needs the service.
         int index = _connections.LookupInbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, flags, now);
-        if (index == ConnectionTable.NotFound)
+        bool created = index == ConnectionTable.NotFound;
+        if (created)
         {
             var key = new VirtualServiceKey(protocol, ip.Destination, destinationPort);
             if (!_snapshot.TryGetService(in key, out var service)) return ToKernel();
@@ -175,7 +199,16 @@ public sealed class NatEngine
             if (scheduled != DropReason.None) return Drop(scheduled);
             if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
         }
+        else if (_connections[index].IsSynced)
+        {
+            // The first packet of a connection learned from the old active router: this router never
+            // saw the client's SYN, so learn its MAC now, as scheduling would have.
+            if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
+            _connections.ClearSynced(index);
+        }
+        var before = _connections[index].State;
         _connections.Update(index, ConnectionDirection.Input, flags, now);
+        if (SyncExport is not null) Export(index, created, before, now);
         ref readonly var connection = ref _connections[index];
 
         if (!_neighbours.TryGet(connection.RealAddress, out var serverMac))
@@ -196,7 +229,10 @@ public sealed class NatEngine
         var protocol = ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : Protocol.Udp;
         int index = _connections.LookupOutbound(protocol, ip.Source, sourcePort, ip.Destination, destinationPort, now);
         if (index == ConnectionTable.NotFound) return ToKernel(); // the router's own traffic
+        if (!_owned) return Drop(DropReason.Standby);
+        var before = _connections[index].State;
         _connections.Update(index, ConnectionDirection.Output, flags, now);
+        if (SyncExport is not null) Export(index, created: false, before, now);
         ref readonly var connection = ref _connections[index];
 
         int link = _vipLinks.LinkOf(connection.VirtualAddress);
@@ -304,16 +340,48 @@ public sealed class NatEngine
         var reason = ArpPacket.TryParse(ethernet.Payload, out var arp);
         if (reason != DropReason.None) return Drop(reason);
         _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
-        if (arp.Operation != ArpOperation.Request || arp.IsGratuitous || !_snapshot.VirtualAddresses.Contains(arp.TargetIp)
+        if (!_owned || arp.Operation != ArpOperation.Request || arp.IsGratuitous || !_snapshot.VirtualAddresses.Contains(arp.TargetIp)
             || _vipLinks.LinkOf(arp.TargetIp) != link)
             return ToKernel();
-        var port = _publics[link];
+        return AnswerArp(_publics[link], _router.PublicLinks[link].Mac, arp);
+    }
+
+    private FrameVerdict ArpFromPrivate(EthernetFrame ethernet, long now)
+    {
+        if (ArpPacket.TryParse(ethernet.Payload, out var arp) != DropReason.None) return ToKernel();
+        _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
+        // Unless told to answer for the NAT router address, the kernel owns it (the daemon put it on the device).
+        if (!AnswerNatRouterArp || !_owned || arp.Operation != ArpOperation.Request || arp.IsGratuitous
+            || arp.TargetIp != _router.NatRouterAddress)
+            return ToKernel();
+        return AnswerArp(_private, _router.PrivateMac, arp);
+    }
+
+    /// <summary>"TARGET is at <paramref name="mac"/>", unicast to the asker, out of the port it asked on.</summary>
+    private FrameVerdict AnswerArp(IFrameIo port, MacAddress mac, ArpPacket request)
+    {
         var tx = port.AcquireTx();
         if (tx.Length < ArpPacket.FrameLength) return Drop(DropReason.TransmitRingFull);
-        int length = ArpPacket.WriteReply(tx, _router.PublicLinks[link].Mac, arp.TargetIp, arp.SenderMac, arp.SenderIp);
+        int length = ArpPacket.WriteReply(tx, mac, request.TargetIp, request.SenderMac, request.SenderIp);
         port.CommitTx(length);
         Stats.Answered++;
         return FrameVerdict.Answered;
+    }
+
+    /// <summary>
+    /// Connection sync: after a packet's state update, a connection that is new, changed state or has
+    /// not been exported for its refresh interval goes to the backup, with its persistence template.
+    /// </summary>
+    private void Export(int index, bool created, TcpState before, long now)
+    {
+        var export = SyncExport!;
+        ref readonly var connection = ref _connections[index];
+        long remaining = connection.ExpiresAt - now;
+        if (!created && connection.State == before && !export.RefreshDue(connection.SyncStampField, now, remaining)) return;
+        export.Append(ConnectionSyncRecord.Of(in connection, remaining));
+        if (connection.HasTemplate && _snapshot.TryGetService(connection.Service, out var service) && service.Persistence.IsEnabled)
+            export.Append(ConnectionSyncRecord.TemplateOf(in connection, service.Persistence));
+        _connections.MarkExported(index, now);
     }
 
     /// <summary>An ICMP error from the client side about a reply VIP:vport -> client (e.g. fragmentation needed).</summary>
@@ -354,6 +422,7 @@ public sealed class NatEngine
         int index = _connections.LookupOutbound(protocol, quote.Ip.Destination, quote.DestinationPort,
             quote.Ip.Source, quote.SourcePort, long.MinValue);
         if (index == ConnectionTable.NotFound) return ToKernel();
+        if (!_owned) return Drop(DropReason.Standby);
         ref readonly var connection = ref _connections[index];
         int link = _vipLinks.LinkOf(connection.VirtualAddress);
         var publicLink = _router.PublicLinks[link];

@@ -78,10 +78,19 @@ public readonly ref struct ArpPacket
     /// with sender and target protocol address both the announced address. A request carries a zero target
     /// hardware address (RFC 5227's announcement); a reply repeats our own, as heartbeat's send_arp does.
     /// Linux neighbours update an existing entry from either. Returns <see cref="FrameLength"/>.
+    ///
+    /// Takeover announcements use the request form (the default), as keepalived's VRRP and `arping -U`
+    /// do: RFC 826's receiver merges the sender's addresses into an existing entry before it even looks
+    /// at the operation, so every stack updates from a request, whereas some hosts and switches ignore
+    /// replies they did not ask for; RFC 5227 section 3 names the request form "ARP Announcement".
     /// </summary>
     public static int WriteGratuitous(Span<byte> frame, MacAddress mac, IPv4Address address, ArpOperation operation = ArpOperation.Request) =>
         Write(frame, MacAddress.Broadcast, mac, operation, mac, address,
             operation == ArpOperation.Request ? MacAddress.Zero : mac, address);
+
+    /// <summary>The takeover announcement "<paramref name="address"/> is at <paramref name="mac"/>": a broadcast gratuitous request.</summary>
+    public static int WriteAnnouncement(Span<byte> frame, MacAddress mac, IPv4Address address) =>
+        WriteGratuitous(frame, mac, address, ArpOperation.Request);
 
     private static int Write(
         Span<byte> frame, MacAddress ethernetDestination, MacAddress ethernetSource, ArpOperation operation,

@@ -3,6 +3,7 @@ using UserLvs.Forwarder.IO;
 using UserLvs.Forwarder.Nat;
 using UserLvs.Forwarder.Neighbours;
 using UserLvs.Forwarder.Packets;
+using UserLvs.Forwarder.Sync;
 using UserLvs.Scheduling;
 
 namespace UserLvs.Forwarder.Tests.Nat;
@@ -50,14 +51,29 @@ internal sealed class NatLab : IDisposable
     private readonly RxFrame[] _received = new RxFrame[4];
     private readonly long[] _dropsBefore = new long[Reasons.Length];
 
-    public NatLab(int capacity = 256, bool publicVnet = false, bool privateVnet = false, int slotSize = 2048)
+    /// <param name="ownership">The active/standby switch (owned when not given).</param>
+    /// <param name="answerNatRouterArp">The engine answers ARP for the NAT router address on the private side.</param>
+    /// <param name="export">Connection sync export (the active router's side).</param>
+    /// <param name="import">Connection sync import (the backup's side).</param>
+    public NatLab(int capacity = 256, bool publicVnet = false, bool privateVnet = false, int slotSize = 2048,
+        FloatingAddressOwnership? ownership = null, bool answerNatRouterArp = false,
+        ConnectionSyncExport? export = null, ConnectionSyncImport? import = null)
     {
         Public = new MemoryFrameIo("pub", slotSize, vnetHeader: publicVnet);
         Private = new MemoryFrameIo("priv", slotSize, vnetHeader: privateVnet);
         Templates = new PersistenceTemplateTable(64);
         Connections = new ConnectionTable(capacity, new IpvsTimeouts(), Templates);
-        Engine = new NatEngine(Services, Connections, Templates, Neighbours, Router, Public, Private);
+        Ownership = ownership ?? new FloatingAddressOwnership();
+        Engine = new NatEngine(Services, Connections, Templates, Neighbours, Router, Public, Private)
+        {
+            Ownership = Ownership,
+            AnswerNatRouterArp = answerNatRouterArp,
+            SyncExport = export,
+            SyncImport = import,
+        };
     }
+
+    public FloatingAddressOwnership Ownership { get; }
 
     public MemoryFrameIo Public { get; }
     public MemoryFrameIo Private { get; }
@@ -106,6 +122,14 @@ internal sealed class NatLab : IDisposable
 
     public Outcome FromServer(byte[] frame, RxFrameFlags flags = RxFrameFlags.None, VirtioNetHeader vnet = default) =>
         Run(Private, fromPublic: false, frame, flags, vnet);
+
+    /// <summary>What the worker does when no frame arrived within its poll timeout: begin and end an empty batch.</summary>
+    public void Idle()
+    {
+        Engine.BeginBatch(Now);
+        Engine.EndBatch(Now);
+        Assert.Equal(0, Public.TransmittedCount + Private.TransmittedCount);
+    }
 
     /// <summary>The connection of client:port to the VIP service, without touching its state.</summary>
     public ConnectionEntry ConnectionOf(ushort clientPort, IPv4Address? client = null, VirtualServiceKey? service = null)
