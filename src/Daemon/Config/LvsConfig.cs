@@ -67,6 +67,25 @@ public sealed partial record LvsConfig
     /// </summary>
     public string? HeartbeatKeyFile { get; init; }
 
+    public const int DefaultGratuitousArpCount = 5;
+    public static readonly TimeSpan DefaultGratuitousArpInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// New key <c>garp_count</c>: how many rounds of gratuitous ARP a router sends for every floating
+    /// address when it becomes active (keepalived's vrrp_garp_master_repeat, default 5 as there).
+    /// </summary>
+    public int GratuitousArpCount { get; init; } = DefaultGratuitousArpCount;
+
+    /// <summary>New key <c>garp_interval</c>: the pause between two rounds (default 0.05 s).</summary>
+    public TimeSpan GratuitousArpInterval { get; init; } = DefaultGratuitousArpInterval;
+
+    /// <summary>
+    /// True when this config runs pulse: heartbeat = 1 and a backup router is named. Then the VIPs
+    /// and the NAT router address float: only the active router answers ARP for them, in userspace,
+    /// and the kernel holds neither (a router killed with -9 stops answering at once).
+    /// </summary>
+    public bool HasRouterPair => Heartbeat && Backup is not null && Primary is not null;
+
     /// <summary>Every virtual server in file order, active or not.</summary>
     public IReadOnlyList<LvsVirtualServer> VirtualServers { get; init; } = [];
 }

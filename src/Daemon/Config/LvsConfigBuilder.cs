@@ -277,6 +277,11 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
                 if (warning is not null) Warn(g.LineOf("heartbeat_key_file"), warning);
             }
         }
+        else if (heartbeat && backup is not null)
+        {
+            // Unauthenticated heartbeats would let anyone on either network fence the active router.
+            Error(heartbeatLine, "heartbeat = 1 with a backup router needs 'heartbeat_key_file': userlvsd authenticates every heartbeat (HMAC-SHA256)");
+        }
         else if (heartbeat)
         {
             Warn(heartbeatLine, "heartbeat = 1 without 'heartbeat_key_file': heartbeats are not authenticated");
@@ -318,6 +323,8 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
             HardShutdown = g.Get("hard_shutdown", true),
             DebugLevel = g.Get("debug_level", LvsDebugLevel.None),
             HeartbeatKeyFile = keyFile,
+            GratuitousArpCount = (int)g.Get("garp_count", (long)LvsConfig.DefaultGratuitousArpCount),
+            GratuitousArpInterval = g.Get("garp_interval", LvsConfig.DefaultGratuitousArpInterval),
             VirtualServers = virtuals.AsReadOnly(),
         };
     }

@@ -91,6 +91,24 @@ public sealed class HeartbeatTests : IDisposable
     }
 
     [Fact]
+    public void HeartbeatWithABackupButNoKeyFile_IsAnError_ForUnauthenticatedHeartbeatsCouldFenceTheActiveRouter()
+    {
+        Assert.Equal(["lvs.cf:1: heartbeat = 1 with a backup router needs 'heartbeat_key_file': userlvsd authenticates every heartbeat (HMAC-SHA256)"],
+            Lvs.Errors(Lvs.Lines(Global("heartbeat = 1", "primary = 192.0.2.1", "backup = 192.0.2.2"))));
+    }
+
+    [Fact]
+    public void GratuitousArp_DefaultsToFiveRounds50msApart_AndBothAreSettable()
+    {
+        var defaults = Lvs.Load(Lvs.Lines(Global("primary = 192.0.2.1")));
+        Assert.Equal((5, TimeSpan.FromMilliseconds(50)), (defaults.GratuitousArpCount, defaults.GratuitousArpInterval));
+        var set = Lvs.Load(Lvs.Lines(Global("primary = 192.0.2.1", "garp_count = 3", "garp_interval = 0.2")));
+        Assert.Equal((3, TimeSpan.FromMilliseconds(200)), (set.GratuitousArpCount, set.GratuitousArpInterval));
+        Assert.Equal(["lvs.cf:2: 'garp_count' must be an integer from 1 to 100, not '0'"],
+            Lvs.Errors(Lvs.Lines(Global("primary = 192.0.2.1", "garp_count = 0"))));
+    }
+
+    [Fact]
     public void KeyFile_Missing_IsAnErrorWhenHeartbeatIsOn()
     {
         Assert.Equal(["lvs.cf:3: heartbeat_key_file 'hb.key' does not exist"],
