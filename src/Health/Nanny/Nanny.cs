@@ -91,15 +91,31 @@ public sealed class Nanny : IDisposable
         }
     }
 
-    /// <summary>New settings (a reload): changed services' monitors restart; servers the reload put back that nanny had taken out go out again.</summary>
-    public void Reconfigure(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor)
+    /// <summary>
+    /// A reload: <paramref name="applyTable"/> changes the table (its publishes are not followed one by
+    /// one), then the new settings apply: changed services' monitors restart, and a server nanny had
+    /// taken out that the reload put back is taken out again when its settings did not change (it
+    /// failed and nothing says it was fixed). If <paramref name="applyTable"/> throws (the reload is
+    /// refused), the old settings stay and the table is followed as it is.
+    /// </summary>
+    public void Reload(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor, Action applyTable)
     {
         lock (_lock)
         {
-            _settingsFor = settingsFor;
-            if (_running) Follow(reapply: true);
+            try
+            {
+                applyTable();
+                _settingsFor = settingsFor;
+            }
+            finally
+            {
+                if (_running) Follow(reapply: true);
+            }
         }
     }
+
+    /// <summary>New settings only (the table unchanged).</summary>
+    public void Reconfigure(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor) => Reload(settingsFor, () => { });
 
     /// <summary>Every monitored real server, in service or out (for metrics and status).</summary>
     public IReadOnlyList<RealServerStatus> Status()
