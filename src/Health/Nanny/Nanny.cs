@@ -71,9 +71,10 @@ public sealed class Nanny : IDisposable
     /// <summary>
     /// Stops every monitor and leaves the table as it would be without nanny: servers it took out are
     /// put back with their weights and its sorry servers removed, so a later <see cref="Start"/>
-    /// (this router active again) checks every configured server afresh.
+    /// (this router active again) checks every configured server afresh. With
+    /// <paramref name="restoreTable"/> false (the daemon is exiting) the table is left as it is.
     /// </summary>
-    public void Stop()
+    public void Stop(bool restoreTable = true)
     {
         lock (_lock)
         {
@@ -83,10 +84,11 @@ public sealed class Nanny : IDisposable
             foreach (var watch in _watches.Values)
             {
                 watch.Monitor.Dispose();
-                if (watch.Out) PutBack(watch);
+                if (watch.Out && restoreTable) PutBack(watch);
             }
             _watches.Clear();
-            foreach (var (service, sorry) in _sorry) Act(_actions.Remove(service, sorry.Address, sorry.Port), $"removing sorry server {sorry}");
+            if (restoreTable)
+                foreach (var (service, sorry) in _sorry) Act(_actions.Remove(service, sorry.Address, sorry.Port), $"removing sorry server {sorry}");
             _sorry.Clear();
         }
     }
@@ -124,7 +126,8 @@ public sealed class Nanny : IDisposable
             return _watches.Values.Select(w => new RealServerStatus(w.Monitor.Server, !w.Out, w.Monitor.LastFailure, w.Monitor.Checks)).ToList();
     }
 
-    public void Dispose() => Stop();
+    /// <summary>Stops the monitors and leaves the table as it is.</summary>
+    public void Dispose() => Stop(restoreTable: false);
 
     private void OnPublished(ServiceTableSnapshot _)
     {
