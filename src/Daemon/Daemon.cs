@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using UserLvs.Daemon.Config;
 using UserLvs.Daemon.Control;
+using UserLvs.Daemon.Health;
 using UserLvs.Daemon.Metrics;
 using UserLvs.Daemon.Hosting;
 using UserLvs.Daemon.Status;
@@ -50,6 +51,8 @@ public static class Daemon
         try
         {
             host.Start(config);
+            using var nanny = new NannyHost(host.Table, config, log);
+            nanny.Start();
             using var rates = new RateEstimator(() => host.Table.Current);
             var status = new StatusBoard(TimeProvider.System);
             var handler = new ControlHandler(host.Table, host.Timeouts, () => host.Workers, host.Templates, rates, status);
@@ -57,6 +60,7 @@ public static class Daemon
             using var closeControl = new DisposeAction(() => control.DisposeAsync().AsTask().GetAwaiter().GetResult());
             log.LogInformation("control socket {Socket}", options.SocketPath);
             using var metrics = options.Metrics is { } address ? MetricsEndpoint.Start(address, host.Table, host.Totals) : null;
+            metrics?.AddStatusSource(nanny);
             if (metrics is not null) log.LogInformation("metrics on http://{Address}/metrics", options.Metrics);
             log.LogInformation("ready: {Count} virtual service(s) from {Config}", host.Table.Current.Count, options.ConfigPath);
             SystemdNotifier.Notify("READY=1");
@@ -65,7 +69,7 @@ public static class Daemon
             {
                 int signalled = WaitHandle.WaitAny(handles, TimeSpan.FromSeconds(1));
                 if (signalled == 0) break;
-                if (signalled == 1) Reload(host, options.ConfigPath, log);
+                if (signalled == 1) Reload(host, nanny, options.ConfigPath, log);
                 if (host.WorkerFailure is { } failure)
                 {
                     log.LogCritical(failure, "a forwarding worker failed; stopping");
@@ -88,14 +92,14 @@ public static class Daemon
         }
     }
 
-    private static void Reload(ForwarderHost host, string path, ILogger log)
+    private static void Reload(ForwarderHost host, NannyHost nanny, string path, ILogger log)
     {
         SystemdNotifier.Notify("RELOADING=1");
-        try { ReloadConfig(host, path, log); }
+        try { ReloadConfig(host, nanny, path, log); }
         finally { SystemdNotifier.Notify("READY=1"); }
     }
 
-    private static void ReloadConfig(ForwarderHost host, string path, ILogger log)
+    private static void ReloadConfig(ForwarderHost host, NannyHost nanny, string path, ILogger log)
     {
         if (!ConfigLoader.TryLoad(path, out var config, out var diagnostics))
         {
@@ -104,7 +108,7 @@ public static class Daemon
         }
         try
         {
-            host.Reload(config);
+            nanny.Reload(config, () => host.Reload(config));
         }
         catch (InvalidOperationException e)
         {

@@ -19,7 +19,13 @@ public interface IStatusSource
     /// failing server nanny removed is exactly the one whose 0 matters).
     /// </summary>
     IReadOnlyCollection<RealServerHealth> RealServers => Array.Empty<RealServerHealth>();
+
+    /// <summary>How many times nanny took each real server out (Down) and put it back (Up) since it started.</summary>
+    IReadOnlyCollection<RealServerTransitions> Transitions => Array.Empty<RealServerTransitions>();
 }
 
 /// <summary>One nanny verdict: the real server ADDRESS:PORT of SERVICE passes its check (Up) or not.</summary>
 public readonly record struct RealServerHealth(VirtualServiceKey Service, IPv4Address Address, ushort Port, bool Up);
+
+/// <summary>Nanny's state changes of one real server so far: taken out (<see cref="Down"/>) and put back (<see cref="Up"/>).</summary>
+public readonly record struct RealServerTransitions(VirtualServiceKey Service, IPv4Address Address, ushort Port, long Down, long Up);

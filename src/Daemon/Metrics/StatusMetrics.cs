@@ -5,7 +5,8 @@ namespace UserLvs.Daemon.Metrics;
 
 /// <summary>
 /// Health and failover state as the modules report it through <see cref="IStatusSource"/>:
-/// userlvs_real_server_up{node_exporter's backend labels} 1 or 0 per server a nanny checks, and
+/// userlvs_real_server_up{node_exporter's backend labels} 1 or 0 per server a nanny checks,
+/// userlvs_nanny_transitions_total{backend labels, to="down"|"up"} per server nanny checks, and
 /// userlvs_router_role{role} as a state set (1 for the current pulse role, 0 for the others), the
 /// pattern node_exporter uses for systemd unit states. Nothing is shown until a source reports it;
 /// a server or role no source reports any more disappears. When two sources report the same thing
@@ -18,13 +19,17 @@ internal sealed class StatusMetrics
     private static readonly (RouterRole Role, string[] Labels)[] Roles = BuildRoles();
 
     private readonly TrackedGauge _up, _role;
+    private readonly TrackedCounter _transitions;
     private readonly Counter _errors;
     private readonly List<RealServerHealth> _reported = [];
+    private readonly List<RealServerTransitions> _changes = [];
 
     public StatusMetrics(IMetricFactory factory)
     {
         _up = new(factory.CreateGauge("userlvs_real_server_up", "Whether the real server passes its health check (1) or not (0).", IpvsLabels.RealServerNames));
         _role = new(factory.CreateGauge("userlvs_router_role", "The router's failover role: 1 for the current one, 0 for the others.", ["role"]));
+        _transitions = new(factory.CreateCounter("userlvs_nanny_transitions_total",
+            "Times nanny took the real server out of its service (to=\"down\") or put it back (to=\"up\").", [.. IpvsLabels.RealServerNames, "to"]));
         _errors = factory.CreateCounter("userlvs_status_source_errors_total", "Scrapes in which a health or failover status source failed; its series were left out.");
     }
 
@@ -36,10 +41,12 @@ internal sealed class StatusMetrics
             RouterRole? reported;
             // Copied first, so a source that fails half-way through its list sets nothing.
             _reported.Clear();
+            _changes.Clear();
             try
             {
                 reported = source.Role;
                 _reported.AddRange(source.RealServers);
+                _changes.AddRange(source.Transitions);
             }
             catch (Exception)
             {
@@ -49,11 +56,18 @@ internal sealed class StatusMetrics
             if (reported is not null) role = reported;
             foreach (var server in _reported)
                 _up.Set(IpvsLabels.ForRealServer(server.Service, server.Address, server.Port), server.Up ? 1 : 0);
+            foreach (var change in _changes)
+            {
+                string[] labels = IpvsLabels.ForRealServer(change.Service, change.Address, change.Port);
+                _transitions.Set([.. labels, "down"], change.Down);
+                _transitions.Set([.. labels, "up"], change.Up);
+            }
         }
         if (role is { } current)
             foreach (var (value, labels) in Roles)
                 _role.Set(labels, value == current ? 1 : 0);
         _up.Sweep();
+        _transitions.Sweep();
         _role.Sweep();
     }
 

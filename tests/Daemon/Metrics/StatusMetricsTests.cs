@@ -16,7 +16,9 @@ public class StatusMetricsTests
     private sealed class FakeNanny : IStatusSource
     {
         public List<RealServerHealth> Servers { get; } = [];
+        public List<RealServerTransitions> Changes { get; } = [];
         public IReadOnlyCollection<RealServerHealth> RealServers => [.. Servers];
+        public IReadOnlyCollection<RealServerTransitions> Transitions => [.. Changes];
     }
 
     private sealed class FakePulse : IStatusSource
@@ -77,6 +79,20 @@ public class StatusMetricsTests
         Assert.Contains($"userlvs_real_server_up{{{Web2.TrimEnd()}}} 1", samples);
         Assert.Contains($"userlvs_real_server_up{{{Web3.TrimEnd()}}} 0", samples);
         Assert.DoesNotContain(samples, s => s.StartsWith("userlvs_router_role", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Scrape_NannyTransitions_AreCountedPerServerAndDirection()
+    {
+        using var scrape = new MetricsScrape();
+        var nanny = new FakeNanny();
+        nanny.Changes.Add(new RealServerTransitions(MetricsScrape.Web, IPv4Address.Parse("10.0.0.3"), 8080, Down: 2, Up: 1));
+        scrape.Endpoint.AddStatusSource(nanny);
+
+        var samples = await scrape.SamplesAsync();
+
+        Assert.Contains($"userlvs_nanny_transitions_total{{{Web3.TrimEnd()},to=\"down\"}} 2", samples);
+        Assert.Contains($"userlvs_nanny_transitions_total{{{Web3.TrimEnd()},to=\"up\"}} 1", samples);
     }
 
     [Fact]
