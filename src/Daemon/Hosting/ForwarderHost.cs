@@ -136,6 +136,7 @@ public sealed class ForwarderHost : IDisposable
     {
         var totals = new ForwarderTotals();
         foreach (var worker in _workers) totals.Add(worker.Engine.Stats);
+        foreach (var port in _ports) totals.AddPort(port.Counters);
         return totals;
     }
 
@@ -148,6 +149,9 @@ public sealed class ForwarderHost : IDisposable
         {
             // GRO/GSO super-frames and unfinished checksums cross intact; the kernel finishes them on transmit.
             VnetHeader = true,
+            // Per-frame hand-over (TPACKET_V2): a lone request is forwarded at once, not when a V3
+            // block's 1 ms timer fires; oversized GRO/GSO frames come whole through the socket queue.
+            RxRing = RxRingVersion.V2,
             Fanout = _workerCount > 1 ? new FanoutGroup(group, FanoutProgram.Build(side, _workerCount)) : null,
         };
         var port = PacketRingIo.Open(options);
@@ -202,7 +206,21 @@ public sealed class ForwarderHost : IDisposable
 public sealed class ForwarderTotals
 {
     public long Received, ForwardedToServers, ForwardedToClients, Answered, LeftToKernel, Dropped;
+
+    /// <summary>Frames the kernel dropped before any worker saw them because a port's RX ring was full
+    /// (PACKET_STATISTICS tp_drops, summed over every port; read by the workers about once a second).</summary>
+    public long RingDrops;
+
+    /// <summary>Frames delivered cut because they did not fit the ring (and no whole copy could be queued).</summary>
+    public long RingTruncated;
+
     public Dictionary<string, long> Drops { get; } = [];
+
+    internal void AddPort(FrameIoCounters counters)
+    {
+        RingDrops += counters.RxDropped;
+        RingTruncated += counters.RxTruncated;
+    }
 
     internal void Add(ForwarderStats stats)
     {

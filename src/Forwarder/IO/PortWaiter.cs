@@ -6,6 +6,8 @@ namespace UserLvs.Forwarder.IO;
 /// Sleeps until any of a worker's ports (its public ones and its private one) has frames: one poll(2)
 /// over every socket for AF_PACKET rings, so an idle worker costs nothing and a busy one never waits
 /// on a quiet side. Other backends are checked in turn with a short wait.
+/// A socket reporting POLLERR (its device went down or away) throws instead of returning: poll would
+/// report it again at once, forever, and the worker would spin on a port that receives nothing.
 /// </summary>
 public static unsafe class PortWaiter
 {
@@ -24,7 +26,11 @@ public static unsafe class PortWaiter
             var fds = stackalloc PollFd[ports.Length];
             for (int i = 0; i < ports.Length; i++)
                 fds[i] = new PollFd { fd = ((PacketRingIo)ports[i]).FileDescriptor, events = POLLIN | POLLERR };
-            return Poll(fds, (nuint)ports.Length, timeoutMilliseconds) > 0;
+            int rc = Poll(fds, (nuint)ports.Length, timeoutMilliseconds);
+            if (rc <= 0) return false;
+            for (int i = 0; i < ports.Length; i++)
+                if ((fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) ((PacketRingIo)ports[i]).ThrowIfSocketFailed();
+            return true;
         }
         foreach (var port in ports)
             if (port.WaitForReceive(0)) return true;

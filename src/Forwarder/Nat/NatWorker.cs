@@ -12,6 +12,7 @@ namespace UserLvs.Forwarder.Nat;
 public sealed class NatWorker : IDisposable
 {
     private const int BatchSize = 64;
+    private const int StatisticsIntervalMilliseconds = 1000;
     private readonly NatEngine _engine;
     private readonly IFrameIo[] _publics;
     private readonly IFrameIo _private;
@@ -39,7 +40,9 @@ public sealed class NatWorker : IDisposable
 
     public NatEngine Engine => _engine;
 
-    /// <summary>Set when the loop died of an unexpected exception (a bug): the daemon logs it and stops.</summary>
+    /// <summary>Set when the loop died: a port whose device went down or away (an IOException naming
+    /// the interface: the port would otherwise report POLLERR forever and the loop spin), or an
+    /// unexpected exception (a bug). The daemon logs it and stops.</summary>
     public Exception? Failure => _failure;
 
     public void Start() => _thread.Start();
@@ -81,11 +84,18 @@ public sealed class NatWorker : IDisposable
     private void Run()
     {
         Span<RxFrame> frames = new RxFrame[BatchSize];
+        long nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
         try
         {
             while (!_stop)
             {
                 RunControl();
+                if (NowMilliseconds >= nextStatistics)
+                {
+                    // The kernel's ring-drop counters reset on read: fold them into the ports' counters.
+                    foreach (var port in _all) port.ReadKernelStatistics();
+                    nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
+                }
                 if (!PortWaiter.WaitForAny(_all, 100))
                 {
                     long idle = NowMilliseconds; // idle: still expire connections
@@ -112,6 +122,8 @@ public sealed class NatWorker : IDisposable
         }
         finally
         {
+            try { foreach (var port in _all) port.ReadKernelStatistics(); } // the last drops, before the ports close
+            catch (ObjectDisposedException) { } // a Stop that timed out and closed the ports under us
             _stopped.Set();
         }
     }
