@@ -99,4 +99,8 @@ public enum DropReason
 
     /// <summary>An ICMP error about a connection the table does not hold.</summary>
     IcmpWithoutConnection,
+
+    /// <summary>The kernel dropped the frame before the worker saw it: the port's receive ring was full
+    /// (AF_PACKET PACKET_STATISTICS tp_drops; counted by the worker about once a second).</summary>
+    RingOverflow,
 }

@@ -21,6 +21,10 @@ public sealed class FrameIoCounters
     /// ours (tp_freeze_q_cnt); frames arriving meanwhile are in <see cref="RxDropped"/>.</summary>
     public long RxRingFrozen;
 
+    /// <summary>Times the kernel reported the port's device down (ENETDOWN on the socket); frames
+    /// resume by themselves when it comes back up.</summary>
+    public long DeviceDown;
+
     public long TxFrames;
     public long TxBytes;
 

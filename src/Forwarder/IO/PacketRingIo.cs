@@ -26,8 +26,9 @@ namespace UserLvs.Forwarder.IO;
 ///       instead of stalling the ring. The slot header is the RX ring's version (one per socket).
 ///
 /// O(1) per frame, no copy except the recv of an oversized V2 frame. Setup allocates and throws with the
-/// interface's name; the per-frame paths do neither. A socket error (the device went down or away:
-/// ENETDOWN) makes the wait methods throw, so a worker stops instead of spinning on POLLERR.
+/// interface's name; the per-frame paths do neither. A socket error (ENETDOWN: the device went down)
+/// is read and counted by the wait methods so poll(2) does not report it again and again; a deleted
+/// device makes them throw, naming it, so a worker stops instead of waiting on nothing.
 /// </summary>
 public sealed unsafe class PacketRingIo : IFrameIo
 {
@@ -273,7 +274,7 @@ public sealed unsafe class PacketRingIo : IFrameIo
         int rc = Poll(&pfd, 1, timeoutMilliseconds);
         if (rc > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
         {
-            ThrowIfSocketFailed();
+            OnSocketError();
         }
 
         return rc > 0 && ((pfd.revents & POLLIN) != 0 || HasReadyFrames);
@@ -553,17 +554,27 @@ public sealed unsafe class PacketRingIo : IFrameIo
     }
 
     /// <summary>
-    /// Throws when the socket carries an error: the kernel sets ENETDOWN when the device goes down or
-    /// is unregistered (its namespace deleted), and poll(2) then reports POLLERR at once, every time.
-    /// Reading SO_ERROR clears it; the port stops receiving either way, so the caller must stop too.
+    /// Called when poll(2) reports POLLERR/POLLHUP. The kernel sets ENETDOWN on the socket when its
+    /// device goes down and poll reports it at once, every time, until SO_ERROR is read: reading it here
+    /// is what keeps a worker from spinning. A device that went down comes back by itself (the kernel
+    /// re-hooks the socket on NETDEV_UP), so that is counted and the port sleeps on; a device that was
+    /// unregistered (deleted, or its namespace gone) leaves the socket bound to nothing forever, which
+    /// throws, naming the interface, so the worker stops and the daemon says why.
     /// </summary>
-    internal void ThrowIfSocketFailed()
+    internal void OnSocketError()
     {
         int error = 0;
         uint size = sizeof(int);
         if (GetSockOpt(_socket, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error != 0)
         {
-            ThrowDeviceFailed(error);
+            Counters.DeviceDown++;
+        }
+
+        var address = default(SockAddrLl);
+        uint length = (uint)sizeof(SockAddrLl);
+        if (GetSockName(_socket, &address, &length) == 0 && address.sll_ifindex <= 0)
+        {
+            ThrowDeviceGone();
         }
     }
 
@@ -595,8 +606,8 @@ public sealed unsafe class PacketRingIo : IFrameIo
         _rx + (nint)(index / _rxFramesPerBlock) * _blockSize + (nint)(index % _rxFramesPerBlock) * _rxFrameSize;
 
     [DoesNotReturn]
-    private void ThrowDeviceFailed(int error) =>
-        throw new IOException($"AF_PACKET port on interface '{Name}': the device went down or away ({(error == ENETDOWN ? "ENETDOWN" : $"errno {error}")}: {Marshal.GetPInvokeErrorMessage(error)}); the port receives nothing more");
+    private void ThrowDeviceGone() =>
+        throw new IOException($"AF_PACKET port on interface '{Name}': the device was deleted (ENETDOWN, socket unbound); the port receives nothing more");
 
     private byte* TxSlot(int index) =>
         _tx + (nint)(index / _txFramesPerBlock) * _txBlockSize + (nint)(index % _txFramesPerBlock) * _txFrameSize;

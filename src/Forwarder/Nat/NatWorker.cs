@@ -21,6 +21,7 @@ public sealed class NatWorker : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action<NatEngine>> _control = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private volatile bool _stop;
+    private long _ringDropsCounted;
     private Exception? _failure;
 
     public NatWorker(NatEngine engine, IFrameIo publicPort, IFrameIo privatePort, string name)
@@ -92,8 +93,7 @@ public sealed class NatWorker : IDisposable
                 RunControl();
                 if (NowMilliseconds >= nextStatistics)
                 {
-                    // The kernel's ring-drop counters reset on read: fold them into the ports' counters.
-                    foreach (var port in _all) port.ReadKernelStatistics();
+                    CountRingDrops();
                     nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
                 }
                 if (!PortWaiter.WaitForAny(_all, 100))
@@ -122,9 +122,30 @@ public sealed class NatWorker : IDisposable
         }
         finally
         {
-            try { foreach (var port in _all) port.ReadKernelStatistics(); } // the last drops, before the ports close
+            try { CountRingDrops(); } // the last drops, before the ports close
             catch (ObjectDisposedException) { } // a Stop that timed out and closed the ports under us
             _stopped.Set();
+        }
+    }
+
+    /// <summary>
+    /// Frames the kernel dropped because a port's ring was full never reach the engine; they are folded
+    /// into its accounting as received and dropped (<see cref="DropReason.RingOverflow"/>), so every
+    /// frame that arrived for this worker has an outcome. The ports accumulate the kernel's counters,
+    /// which reset on read; this thread is the only writer of the engine's stats.
+    /// </summary>
+    private void CountRingDrops()
+    {
+        long total = 0;
+        foreach (var port in _all)
+        {
+            port.ReadKernelStatistics();
+            total += port.Counters.RxDropped;
+        }
+        if (total > _ringDropsCounted)
+        {
+            _engine.Stats.CountLostBeforeReceive(DropReason.RingOverflow, total - _ringDropsCounted);
+            _ringDropsCounted = total;
         }
     }
 
