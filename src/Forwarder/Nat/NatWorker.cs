@@ -13,6 +13,11 @@ public sealed class NatWorker : IDisposable
 {
     private const int BatchSize = 64;
     private const int StatisticsIntervalMilliseconds = 1000;
+
+    // How long a worker that just forwarded frames watches its rings before it sleeps in poll(2): about
+    // one request/response turn through a real server on the same host.
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+    private const long SpinMicroseconds = 100;
     private readonly NatEngine _engine;
     private readonly IFrameIo[] _publics;
     private readonly IFrameIo _private;
@@ -86,6 +91,7 @@ public sealed class NatWorker : IDisposable
     {
         Span<RxFrame> frames = new RxFrame[BatchSize];
         long nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
+        bool busy = false;
         try
         {
             while (!_stop)
@@ -96,22 +102,27 @@ public sealed class NatWorker : IDisposable
                     CountRingDrops();
                     nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
                 }
-                if (!PortWaiter.WaitForAny(_all, 100))
+                if (!(busy && PortWaiter.SpinUntilReady(_all, SpinTicks)) && !PortWaiter.WaitForAny(_all, 100))
                 {
                     long idle = NowMilliseconds; // idle: still expire connections
                     _engine.BeginBatch(idle);
                     _engine.EndBatch(idle);
+                    busy = false;
                     continue;
                 }
                 long now = NowMilliseconds;
                 _engine.BeginBatch(now);
+                int received = 0;
                 for (int link = 0; link < _publics.Length; link++)
                 {
                     int n = _publics[link].Receive(frames);
+                    received += n;
                     for (int i = 0; i < n; i++) _engine.FromPublic(in frames[i], link, now);
                 }
                 int m = _private.Receive(frames);
                 for (int i = 0; i < m; i++) _engine.FromPrivate(in frames[i], now);
+                received += m;
+                busy = received > 0;
                 _engine.EndBatch(now);
                 foreach (var port in _all) port.ReleaseReceived();
             }
