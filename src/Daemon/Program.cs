@@ -29,13 +29,14 @@ var root = new RootCommand("userlvsd: Linux Virtual Server (LVS-NAT) router daem
 {
     config, check, socket, metrics, workers, connections, io,
 };
-root.Validators.Add(r =>
-{
-    if (r.GetValue(io) == "pcap" && r.GetValue(workers) > 1)
-        r.AddError("--io pcap runs one worker: libpcap has no PACKET_FANOUT to share a device between workers (use --workers 1, or --io ring)");
-});
 root.SetAction(result =>
 {
+    if (result.GetValue(io) == "pcap" && result.GetValue(workers) > 1)
+    {
+        // (checked here, not in a validator: a validator would also run on a --io value already refused)
+        Console.Error.WriteLine("--io pcap runs one worker: libpcap has no PACKET_FANOUT to share a device between workers (use --workers 1, or --io ring)");
+        return 1;
+    }
     var backend = result.GetValue(io) switch { "pcap" => PortBackend.Pcap, "ring-v3" => PortBackend.RingV3, _ => PortBackend.Ring };
     var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(socket)!, result.GetValue(metrics), result.GetValue(workers), result.GetValue(connections), backend);
     return result.GetValue(check) ? Daemon.Check(options.ConfigPath) : Daemon.Run(options);
