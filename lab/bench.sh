@@ -19,14 +19,15 @@
 #
 # CPU: per process from /proc/PID/stat (utime+stime; without IRQ time accounting, softirq work done in
 # a task's context is charged to that task), ksoftirqd included; "pkts/CPU-s" divides the received
-# frames by that CPU time. Frames lost before userlvsd saw them (its RX ring full) are estimated as
-# what pub0+priv0 received minus what the daemon counted.
+# frames by that CPU time. Frames lost before userlvsd saw them (its RX ring full) are counted by the
+# daemon itself (drop reason RingOverflow, from PACKET_STATISTICS); pub0+priv0's RX minus the daemon's
+# total checks that nothing else goes missing.
 #
 # Usage (root): lab/bench.sh        Environment (defaults in brackets):
 #   BENCH_ROUNDS [3]  BENCH_UDP_SECONDS [10]  BENCH_HTTP_SECONDS [10]  BENCH_UDP_THREADS [1]
 #   BENCH_UDP_FLOWS [4096]  BENCH_WRK_THREADS [2]  BENCH_WRK_CONNECTIONS [50]  BENCH_WORKERS [1]
 #   BENCH_METRICS ["udp http close serial"]  BENCH_ARTIFACTS [/tmp/ulvs-bench] (build output)
-#   BENCH_SKIP_BUILD [0]  BENCH_OFFLOADS [on] (off: tx/tso/gso/gro off on every lab interface)
+#   BENCH_IO [ring] (userlvsd --io: ring, ring-v3 or pcap)  BENCH_SKIP_BUILD [0]  BENCH_OFFLOADS [on] (off: tx/tso/gso/gro off on every lab interface)
 #   BENCH_NICE [0] (this script's nice value, inherited by every lab process and by the sampling;
 #   e.g. -10 on a box busy with other work)
 set -euo pipefail
@@ -45,6 +46,7 @@ WORKERS=${BENCH_WORKERS:-1}
 METRICS=${BENCH_METRICS:-udp http close serial}
 NICE=${BENCH_NICE:-0}
 OFFLOADS=${BENCH_OFFLOADS:-on}
+IO=${BENCH_IO:-ring}
 ART=${BENCH_ARTIFACTS:-/tmp/ulvs-bench}
 VIP=192.0.2.10
 SERVERS=3
@@ -207,7 +209,7 @@ path_up() {  # path_up kernel|userlvs TAG
     rx_before=$(port_rx)
     daemon_log="$work/userlvsd-$2.log"
     ip netns exec "$rt" "$daemon" --config "$here/demo.cf" --socket "$work/userlvsd.sock" \
-      --workers "$WORKERS" 2>"$daemon_log" &
+      --workers "$WORKERS" --io "$IO" 2>"$daemon_log" &
     daemon_pid=$!
     for _ in $(seq 1 150); do
       grep -q "ready" "$daemon_log" && break
@@ -234,9 +236,12 @@ path_down() {  # path_down kernel|userlvs TAG: stops the path; for userlvsd, kee
     frames=$(grep -o "frames: .*" "$daemon_log" | tail -1 || true)
     seen=$(( $(port_rx) - rx_before ))
     received=$(echo "$frames" | grep -o '^frames: [0-9]*' | grep -o '[0-9]*$' || echo 0)
+    # userlvsd counts what its full RX rings lost (PACKET_STATISTICS) as received and dropped, RingOverflow.
+    overflow=$(echo "$frames" | grep -o 'RingOverflow=[0-9]*' | cut -d= -f2 || true)
+    overflow=${overflow:-0}
     echo "      userlvsd $frames"
-    echo "      frames at pub0+priv0: $seen; not received by userlvsd (RX ring full): $((seen - received))"
-    lost["$2"]=$(awk -v l="$((seen - received))" -v s="$seen" 'BEGIN { printf "%.1f%%", (s > 0 ? 100 * l / s : 0) }')
+    echo "      frames at pub0+priv0: $seen; lost in a full RX ring (RingOverflow): $overflow; not accounted for: $((seen - received))"
+    lost["$2"]=$(awk -v l="$overflow" -v s="$seen" 'BEGIN { printf "%.1f%%", (s > 0 ? 100 * l / s : 0) }')
   fi
 }
 
@@ -309,7 +314,7 @@ run_http() {  # run_http PATH ROUND http|close|serial
 
 # ---------------------------------------------------------------------------------------------
 echo "== $ROUNDS rounds, interleaved kernel / userlvs; UDP ${UDP_SECONDS}s x $UDP_THREADS generator thread(s), $UDP_FLOWS flows;"
-echo "   wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s; userlvsd --workers $WORKERS; offloads $OFFLOADS; nice $NICE; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s; userlvsd --workers $WORKERS --io $IO; offloads $OFFLOADS; nice $NICE; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   echo "-- round $round"
   for metric in $METRICS; do
@@ -358,7 +363,7 @@ for metric in $METRICS; do
   fi
 done
 if [[ " $METRICS " == *" udp "* ]]; then
-  printf "userlvsd: share of the frames at pub0+priv0 it never received (RX ring full), UDP runs:"
+  printf "userlvsd: share of the frames at pub0+priv0 lost in its full RX ring (RingOverflow), UDP runs:"
   for r in $(seq 1 "$ROUNDS"); do printf " %s" "${lost[udp-$r]:-?}"; done
   echo
 fi

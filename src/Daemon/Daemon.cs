@@ -10,7 +10,8 @@ using UserLvs.Daemon.Status;
 namespace UserLvs.Daemon;
 
 /// <summary>What the command line asked for.</summary>
-public sealed record DaemonOptions(string ConfigPath, string SocketPath, string? Metrics, int Workers, int ConnectionsPerWorker);
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, string? Metrics, int Workers, int ConnectionsPerWorker,
+    UserLvs.Forwarder.IO.PortBackend Io = UserLvs.Forwarder.IO.PortBackend.Ring);
 
 /// <summary>
 /// The daemon's life: load and validate lvs.cf, start forwarding, reload on SIGHUP (a config with
@@ -47,7 +48,7 @@ public static class Daemon
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; reload.Set(); });
 
-        var host = new ForwarderHost(log, options.Workers, options.ConnectionsPerWorker);
+        var host = new ForwarderHost(log, options.Workers, options.ConnectionsPerWorker) { Io = options.Io };
         try
         {
             host.Start(config);

@@ -105,4 +105,7 @@ public enum DropReason
     /// router is standby: the active router forwards it; forwarding a second copy would duplicate it.
     /// </summary>
     Standby,
+    /// <summary>The kernel dropped the frame before the worker saw it: the port's receive ring was full
+    /// (AF_PACKET PACKET_STATISTICS tp_drops; counted by the worker about once a second).</summary>
+    RingOverflow,
 }

@@ -13,8 +13,17 @@ public sealed class FrameIoCounters
     /// <summary>Frames longer than the ring's slot: delivered cut (Length &lt; OriginalLength).</summary>
     public long RxTruncated;
 
-    /// <summary>Frames the kernel (or the in-memory queue) dropped because the ring was full.</summary>
+    /// <summary>Frames the kernel (or the in-memory queue) dropped because the ring was full: for
+    /// AF_PACKET, PACKET_STATISTICS tp_drops accumulated by <see cref="IFrameIo.ReadKernelStatistics"/>.</summary>
     public long RxDropped;
+
+    /// <summary>TPACKET_V3 only: times the kernel froze the ring because the next block was still
+    /// ours (tp_freeze_q_cnt); frames arriving meanwhile are in <see cref="RxDropped"/>.</summary>
+    public long RxRingFrozen;
+
+    /// <summary>Times the kernel reported the port's device down (ENETDOWN on the socket); frames
+    /// resume by themselves when it comes back up.</summary>
+    public long DeviceDown;
 
     public long TxFrames;
     public long TxBytes;

@@ -49,4 +49,12 @@ public interface IFrameIo : IDisposable
 
     /// <summary>Sends every committed frame; one syscall for the batch. Returns the frames handed over.</summary>
     int FlushTx();
+
+    /// <summary>Folds the backend's own loss accounting (the kernel's PACKET_STATISTICS, which resets
+    /// on read) into <see cref="Counters"/>. A syscall, not for the per-frame path: the owning thread
+    /// calls it now and then and once before the port closes. Backends that count as they go need
+    /// nothing.</summary>
+    void ReadKernelStatistics()
+    {
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static Interop;
@@ -5,30 +6,39 @@ using static Interop;
 namespace UserLvs.Forwarder.IO;
 
 /// <summary>
-/// The AF_PACKET backend: one packet socket bound to one interface, a TPACKET_V3 RX ring and a
-/// TPACKET_V3 TX ring in one shared mapping.
+/// The AF_PACKET backend: one packet socket bound to one interface, an RX ring and a TX ring in one
+/// shared mapping. The RX ring is TPACKET_V2 (default) or TPACKET_V3 (<see cref="RxRingVersion"/>).
 ///
-///   RX: the kernel fills blocks of variable-size frames and flips block_status to TP_STATUS_USER;
-///       Receive walks them in place (tp_next_offset), ReleaseReceived flips fully read blocks back to
-///       TP_STATUS_KERNEL. poll(2) sleeps until a block is handed over. O(1) per frame, no copy.
+///   RX V2: fixed slots, each with its own tp_status. The kernel fills slot after slot and wakes poll(2)
+///       per frame; Receive walks ready slots in order, ReleaseReceived flips them back to
+///       TP_STATUS_KERNEL. A frame bigger than a slot (GRO/GSO super-frame) arrives cut with
+///       TP_STATUS_COPY, and the kernel has already queued its whole copy on the socket (PACKET_COPY_THRESH):
+///       Receive reads it with one recv(2) into a preallocated spill buffer, so the frame is delivered
+///       whole, in order. Without room in the socket's receive buffer it stays cut and is counted.
+///   RX V3: the kernel fills blocks of variable-size frames and flips block_status to TP_STATUS_USER
+///       when a block is full or its timer fires; Receive walks them in place (tp_next_offset),
+///       ReleaseReceived flips fully read blocks back. poll(2) sleeps until a block is handed over.
 ///   TX: fixed slots; AcquireTx returns the next slot if its status is TP_STATUS_AVAILABLE, CommitTx
 ///       writes tp_len (+ virtio_net_hdr) and marks it TP_STATUS_SEND_REQUEST, FlushTx makes one
 ///       sendto(2) that sends every marked slot. With PACKET_VNET_HDR the header precedes the frame
 ///       in the slot and the kernel segments GSO frames and finishes checksums (measured: works on the
 ///       TX ring; tests/Forwarder/IO prove it). PACKET_LOSS is set so a malformed slot is skipped
-///       instead of stalling the ring.
+///       instead of stalling the ring. The slot header is the RX ring's version (one per socket).
 ///
-/// Setup allocates and throws with the interface's name; the per-frame paths do neither.
+/// O(1) per frame, no copy except the recv of an oversized V2 frame. Setup allocates and throws with the
+/// interface's name; the per-frame paths do neither. A socket error (ENETDOWN: the device went down)
+/// is read and counted by the wait methods so poll(2) does not report it again and again; a deleted
+/// device makes them throw, naming it, so a worker stops instead of waiting on nothing.
 /// </summary>
 public sealed unsafe class PacketRingIo : IFrameIo
 {
-    private const int TxDataOffset = TPACKET3_HDR_SIZE; // TPACKET3_HDRLEN - sizeof(SockAddrLl)
-
     private readonly SafePacketSocketHandle _socket;
     private readonly int _fd;
     private byte* _map;
     private readonly nuint _mapLength;
+    private readonly bool _v2;
 
+    // RX, TPACKET_V3
     private readonly byte* _rx;
     private readonly int _blockSize;
     private readonly int _blockCount;
@@ -38,7 +48,21 @@ public sealed unsafe class PacketRingIo : IFrameIo
     private byte* _packet;       // next frame in the open block
     private int _packetsLeft;
 
+    // RX, TPACKET_V2
+    private readonly int _rxFrameSize;
+    private readonly int _rxFramesPerBlock;
+    private readonly int _rxFrameCount;
+    private int _rxNext;         // next slot to read
+    private int _rxOldest;       // oldest slot read and not released
+    private int _rxHeld;
+    private byte* _spill;        // SpillBuffers x SpillBufferSize, native memory
+    private readonly int _spillSize;
+    private readonly int _spillCount;
+    private int _spillUsed;
+
     private readonly byte* _tx;
+    private readonly int _txDataOffset;
+    private readonly int _txStatusOffset;
     private readonly int _txFrameSize;
     private readonly int _txFramesPerBlock;
     private readonly int _txBlockSize;
@@ -52,18 +76,46 @@ public sealed unsafe class PacketRingIo : IFrameIo
         Name = options.InterfaceName;
         Options = options;
         HasVnetHeader = options.VnetHeader;
+        _v2 = options.RxRing == RxRingVersion.V2;
         _vnetSize = options.VnetHeader ? VirtioNetHeader.Size : 0;
         int ifindex = NetworkInterfaceInfo.GetIndex(options.InterfaceName);
         int page = Environment.SystemPageSize;
 
-        _blockSize = options.BlockSize;
-        _blockCount = options.BlockCount;
-        if (_blockSize < page || !IsPowerOfTwo(_blockSize / page) || _blockSize % page != 0 || _blockCount < 1)
+        nuint rxLength;
+        if (_v2)
         {
-            throw new ArgumentException($"{Name}: BlockSize must be a power-of-two multiple of {page} bytes and BlockCount positive.", nameof(options));
+            _rxFrameSize = AlignUp(options.RxFrameSize, TPACKET_ALIGNMENT);
+            if (_rxFrameSize < 256 || options.RxFrameCount < 1 || options.SpillBuffers < 1 || options.SpillBufferSize < 2048)
+            {
+                throw new ArgumentException($"{Name}: RxFrameSize must be at least 256 bytes, RxFrameCount and SpillBuffers positive, SpillBufferSize at least 2048.", nameof(options));
+            }
+
+            // Slots never straddle blocks; page-sized (or the next power of two) blocks keep the
+            // kernel's allocations small.
+            _blockSize = (int)RoundUpToPowerOfTwo((uint)Math.Max(_rxFrameSize, page));
+            _rxFramesPerBlock = _blockSize / _rxFrameSize;
+            _blockCount = (options.RxFrameCount + _rxFramesPerBlock - 1) / _rxFramesPerBlock;
+            _rxFrameCount = _blockCount * _rxFramesPerBlock;
+            _spillSize = AlignUp(options.SpillBufferSize, 64);
+            _spillCount = options.SpillBuffers;
+            _spill = (byte*)NativeMemory.AlignedAlloc((nuint)_spillSize * (nuint)_spillCount, 64);
+        }
+        else
+        {
+            _blockSize = options.BlockSize;
+            _blockCount = options.BlockCount;
+            if (_blockSize < page || !IsPowerOfTwo(_blockSize / page) || _blockSize % page != 0 || _blockCount < 1)
+            {
+                throw new ArgumentException($"{Name}: BlockSize must be a power-of-two multiple of {page} bytes and BlockCount positive.", nameof(options));
+            }
         }
 
-        _txFrameSize = AlignUp(Math.Max(options.EffectiveTxFrameSize, TxDataOffset + _vnetSize + 64), TPACKET_ALIGNMENT);
+        rxLength = (nuint)_blockSize * (nuint)_blockCount;
+
+        // TX data starts after the version's header: TPACKETn_HDRLEN - sizeof(sockaddr_ll).
+        _txDataOffset = _v2 ? TPACKET2_HDR_SIZE : TPACKET3_HDR_SIZE;
+        _txStatusOffset = _v2 ? 0 : 20;
+        _txFrameSize = AlignUp(Math.Max(options.EffectiveTxFrameSize, _txDataOffset + _vnetSize + 64), TPACKET_ALIGNMENT);
         _txBlockSize = (int)RoundUpToPowerOfTwo((uint)Math.Max(_txFrameSize, page));
         _txFramesPerBlock = _txBlockSize / _txFrameSize;
         int txBlocks = (options.EffectiveTxFrameCount + _txFramesPerBlock - 1) / _txFramesPerBlock;
@@ -79,7 +131,15 @@ public sealed unsafe class PacketRingIo : IFrameIo
         _fd = fd;
         try
         {
-            SetInt(PACKET_VERSION, TPACKET_V3, "PACKET_VERSION=TPACKET_V3");
+            if (_v2)
+            {
+                SetInt(PACKET_VERSION, TPACKET_V2, "PACKET_VERSION=TPACKET_V2");
+            }
+            else
+            {
+                SetInt(PACKET_VERSION, TPACKET_V3, "PACKET_VERSION=TPACKET_V3");
+            }
+
             if (options.VnetHeader)
             {
                 SetInt(PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
@@ -97,26 +157,57 @@ public sealed unsafe class PacketRingIo : IFrameIo
 
             SetInt(PACKET_LOSS, 1, "PACKET_LOSS");
 
-            var rxReq = new TPacketReq3
+            if (_v2)
             {
-                tp_block_size = (uint)_blockSize,
-                tp_block_nr = (uint)_blockCount,
-                tp_frame_size = 2048,
-                tp_frame_nr = (uint)(_blockSize / 2048 * _blockCount),
-                tp_retire_blk_tov = (uint)Math.Max(0, options.BlockTimeoutMilliseconds),
-            };
-            SetStruct(PACKET_RX_RING, &rxReq, (uint)sizeof(TPacketReq3), "PACKET_RX_RING");
+                // Any non-zero threshold makes the kernel queue a whole copy of a frame that does not
+                // fit its slot, as long as the receive buffer has room.
+                SetInt(PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH");
+                int rcvbuf = Math.Max(options.ReceiveBufferBytes, 0);
+                if (SetSockOpt(_socket, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(int)) != 0)
+                {
+                    // Without CAP_NET_ADMIN: the ordinary option, capped by net.core.rmem_max.
+                    _ = SetSockOpt(_socket, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(int));
+                }
 
-            var txReq = new TPacketReq3
+                var rxReq = new TPacketReq
+                {
+                    tp_block_size = (uint)_blockSize,
+                    tp_block_nr = (uint)_blockCount,
+                    tp_frame_size = (uint)_rxFrameSize,
+                    tp_frame_nr = (uint)_rxFrameCount,
+                };
+                SetStruct(PACKET_RX_RING, &rxReq, (uint)sizeof(TPacketReq), "PACKET_RX_RING");
+                var txReq = new TPacketReq
+                {
+                    tp_block_size = (uint)_txBlockSize,
+                    tp_block_nr = (uint)txBlocks,
+                    tp_frame_size = (uint)_txFrameSize,
+                    tp_frame_nr = (uint)_txFrameCount,
+                };
+                SetStruct(PACKET_TX_RING, &txReq, (uint)sizeof(TPacketReq), "PACKET_TX_RING");
+            }
+            else
             {
-                tp_block_size = (uint)_txBlockSize,
-                tp_block_nr = (uint)txBlocks,
-                tp_frame_size = (uint)_txFrameSize,
-                tp_frame_nr = (uint)_txFrameCount,
-            };
-            SetStruct(PACKET_TX_RING, &txReq, (uint)sizeof(TPacketReq3), "PACKET_TX_RING");
+                var rxReq = new TPacketReq3
+                {
+                    tp_block_size = (uint)_blockSize,
+                    tp_block_nr = (uint)_blockCount,
+                    tp_frame_size = 2048,
+                    tp_frame_nr = (uint)(_blockSize / 2048 * _blockCount),
+                    tp_retire_blk_tov = (uint)Math.Max(0, options.BlockTimeoutMilliseconds),
+                };
+                SetStruct(PACKET_RX_RING, &rxReq, (uint)sizeof(TPacketReq3), "PACKET_RX_RING");
 
-            nuint rxLength = (nuint)_blockSize * (nuint)_blockCount;
+                var txReq = new TPacketReq3
+                {
+                    tp_block_size = (uint)_txBlockSize,
+                    tp_block_nr = (uint)txBlocks,
+                    tp_frame_size = (uint)_txFrameSize,
+                    tp_frame_nr = (uint)_txFrameCount,
+                };
+                SetStruct(PACKET_TX_RING, &txReq, (uint)sizeof(TPacketReq3), "PACKET_TX_RING");
+            }
+
             _mapLength = rxLength + (nuint)_txBlockSize * (nuint)txBlocks;
             void* map = Mmap(null, _mapLength, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, _socket, 0);
             if (map == (void*)-1)
@@ -170,21 +261,112 @@ public sealed unsafe class PacketRingIo : IFrameIo
     internal int FileDescriptor => _fd;
 
     /// <summary>Frames are ready without waiting.</summary>
-    internal bool HasReadyFrames => _packetsLeft > 0 || NextBlockReady();
+    internal bool HasReadyFrames => _v2 ? NextSlotReady() : _packetsLeft > 0 || NextBlockReady();
 
     public bool WaitForReceive(int timeoutMilliseconds)
     {
-        if (_packetsLeft > 0 || NextBlockReady())
+        if (HasReadyFrames)
         {
             return true;
         }
 
         var pfd = new PollFd { fd = _fd, events = POLLIN | POLLERR };
         int rc = Poll(&pfd, 1, timeoutMilliseconds);
-        return rc > 0 && ((pfd.revents & POLLIN) != 0 || NextBlockReady());
+        if (rc > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+        {
+            OnSocketError();
+        }
+
+        return rc > 0 && ((pfd.revents & POLLIN) != 0 || HasReadyFrames);
     }
 
-    public int Receive(Span<RxFrame> frames)
+    public int Receive(Span<RxFrame> frames) => _v2 ? ReceiveV2(frames) : ReceiveV3(frames);
+
+    private int ReceiveV2(Span<RxFrame> frames)
+    {
+        int n = 0;
+        while (n < frames.Length && _rxHeld < _rxFrameCount)
+        {
+            byte* h = RxSlot(_rxNext);
+            uint status = Volatile.Read(ref Unsafe.AsRef<uint>(h));
+            if ((status & TP_STATUS_USER) == 0)
+            {
+                break;
+            }
+
+            int len = (int)Unsafe.Read<uint>(h + 4);
+            int snaplen = (int)Unsafe.Read<uint>(h + 8);
+            byte* data = h + Unsafe.Read<ushort>(h + 12);
+            VirtioNetHeader vnet = default;
+            if (_vnetSize != 0 && snaplen >= 0)
+            {
+                vnet = Unsafe.ReadUnaligned<VirtioNetHeader>(data - VirtioNetHeader.Size);
+            }
+
+            if ((status & TP_STATUS_COPY) != 0)
+            {
+                // The slot holds the frame cut; its whole copy waits on the socket, in order.
+                if (_spillUsed == _spillCount)
+                {
+                    break; // this batch used every spill buffer: the frame waits for ReleaseReceived
+                }
+
+                byte* buffer = _spill + (nint)_spillUsed * _spillSize;
+                nint got = Recv(_socket, buffer, (nuint)_spillSize, MSG_DONTWAIT | MSG_TRUNC);
+                if (got >= _vnetSize)
+                {
+                    _spillUsed++;
+                    int whole = (int)got - _vnetSize;
+                    if (_vnetSize != 0)
+                    {
+                        vnet = Unsafe.ReadUnaligned<VirtioNetHeader>(buffer);
+                    }
+
+                    data = buffer + _vnetSize;
+                    len = Math.Max(len, whole);
+                    snaplen = Math.Min(whole, _spillSize - _vnetSize);
+                }
+            }
+
+            var flags = RxFrameFlags.None;
+            if ((status & TP_STATUS_CSUMNOTREADY) != 0)
+            {
+                flags |= RxFrameFlags.ChecksumNotReady;
+            }
+
+            if ((status & TP_STATUS_CSUM_VALID) != 0)
+            {
+                flags |= RxFrameFlags.ChecksumValid;
+            }
+
+            ushort vlan = 0;
+            if ((status & TP_STATUS_VLAN_VALID) != 0)
+            {
+                flags |= RxFrameFlags.VlanValid;
+                vlan = Unsafe.Read<ushort>(h + 24);
+            }
+
+            if (_vnetSize != 0)
+            {
+                flags |= RxFrameFlags.HasVnetHeader;
+            }
+
+            if (snaplen < len)
+            {
+                Counters.RxTruncated++;
+            }
+
+            Counters.RxFrames++;
+            Counters.RxBytes += len;
+            frames[n++] = new RxFrame(data, snaplen, len, flags, vlan, vnet);
+            _rxHeld++;
+            _rxNext = _rxNext + 1 == _rxFrameCount ? 0 : _rxNext + 1;
+        }
+
+        return n;
+    }
+
+    private int ReceiveV3(Span<RxFrame> frames)
     {
         int n = 0;
         while (n < frames.Length)
@@ -255,6 +437,19 @@ public sealed unsafe class PacketRingIo : IFrameIo
 
     public void ReleaseReceived()
     {
+        if (_v2)
+        {
+            for (int i = 0; i < _rxHeld; i++)
+            {
+                Volatile.Write(ref Unsafe.AsRef<uint>(RxSlot(_rxOldest)), TP_STATUS_KERNEL);
+                _rxOldest = _rxOldest + 1 == _rxFrameCount ? 0 : _rxOldest + 1;
+            }
+
+            _rxHeld = 0;
+            _spillUsed = 0;
+            return;
+        }
+
         // Every held block is done except an open one with frames still unread.
         int done = _packetsLeft > 0 ? _heldBlocks - 1 : _heldBlocks;
         for (int i = 0; i < done; i++)
@@ -270,21 +465,21 @@ public sealed unsafe class PacketRingIo : IFrameIo
     public Span<byte> AcquireTx()
     {
         byte* slot = TxSlot(_txNext);
-        uint status = Volatile.Read(ref Unsafe.AsRef<uint>(slot + 20));
+        uint status = Volatile.Read(ref Unsafe.AsRef<uint>(slot + _txStatusOffset));
         if (status != TP_STATUS_AVAILABLE && status != TP_STATUS_WRONG_FORMAT)
         {
             Counters.TxRingFull++;
             return default;
         }
 
-        return new Span<byte>(slot + TxDataOffset + _vnetSize, _txFrameSize - TxDataOffset - _vnetSize);
+        return new Span<byte>(slot + _txDataOffset + _vnetSize, _txFrameSize - _txDataOffset - _vnetSize);
     }
 
     public void CommitTx(int length, in VirtioNetHeader vnet = default)
     {
         byte* slot = TxSlot(_txNext);
-        byte* data = slot + TxDataOffset + _vnetSize;
-        if ((uint)length > (uint)(_txFrameSize - TxDataOffset - _vnetSize))
+        byte* data = slot + _txDataOffset + _vnetSize;
+        if ((uint)length > (uint)(_txFrameSize - _txDataOffset - _vnetSize))
         {
             Counters.TxUnsupported++;
             return;
@@ -292,16 +487,24 @@ public sealed unsafe class PacketRingIo : IFrameIo
 
         if (_vnetSize != 0)
         {
-            Unsafe.WriteUnaligned(slot + TxDataOffset, vnet);
+            Unsafe.WriteUnaligned(slot + _txDataOffset, vnet);
         }
         else if (!SoftwareOffload.TryPrepare(new Span<byte>(data, length), vnet, Counters))
         {
             return;
         }
 
-        Unsafe.Write(slot, 0u);                                   // tp_next_offset must be 0
-        Unsafe.Write(slot + 16, (uint)(length + _vnetSize));      // tp_len includes the vnet header
-        Volatile.Write(ref Unsafe.AsRef<uint>(slot + 20), TP_STATUS_SEND_REQUEST);
+        if (_v2)
+        {
+            Unsafe.Write(slot + 4, (uint)(length + _vnetSize));       // tpacket2_hdr.tp_len, vnet header included
+        }
+        else
+        {
+            Unsafe.Write(slot, 0u);                                   // tp_next_offset must be 0
+            Unsafe.Write(slot + 16, (uint)(length + _vnetSize));      // tpacket3_hdr.tp_len, vnet header included
+        }
+
+        Volatile.Write(ref Unsafe.AsRef<uint>(slot + _txStatusOffset), TP_STATUS_SEND_REQUEST);
         _txNext = _txNext + 1 == _txFrameCount ? 0 : _txNext + 1;
         _txPending++;
         Counters.TxFrames++;
@@ -335,15 +538,43 @@ public sealed unsafe class PacketRingIo : IFrameIo
         return pending;
     }
 
-    /// <summary>Adds the kernel's drop count since the last call (PACKET_STATISTICS resets on read)
-    /// to <see cref="FrameIoCounters.RxDropped"/>. Not for the per-frame path: one syscall.</summary>
+    /// <summary>Adds the kernel's ring drops since the last call (PACKET_STATISTICS resets on read) to
+    /// <see cref="FrameIoCounters.RxDropped"/> and, for V3, the times the ring froze for want of a free
+    /// block to <see cref="FrameIoCounters.RxRingFrozen"/>. Not for the per-frame path: one syscall;
+    /// the owning worker calls it about once a second and once when it stops.</summary>
     public void ReadKernelStatistics()
     {
-        TPacketStatsV3 stats;
+        TPacketStatsV3 stats = default;
         uint size = (uint)sizeof(TPacketStatsV3);
         if (GetSockOpt(_socket, SOL_PACKET, PACKET_STATISTICS, &stats, &size) == 0)
         {
             Counters.RxDropped += stats.tp_drops;
+            Counters.RxRingFrozen += stats.tp_freeze_q_cnt;
+        }
+    }
+
+    /// <summary>
+    /// Called when poll(2) reports POLLERR/POLLHUP. The kernel sets ENETDOWN on the socket when its
+    /// device goes down and poll reports it at once, every time, until SO_ERROR is read: reading it here
+    /// is what keeps a worker from spinning. A device that went down comes back by itself (the kernel
+    /// re-hooks the socket on NETDEV_UP), so that is counted and the port sleeps on; a device that was
+    /// unregistered (deleted, or its namespace gone) leaves the socket bound to nothing forever, which
+    /// throws, naming the interface, so the worker stops and the daemon says why.
+    /// </summary>
+    internal void OnSocketError()
+    {
+        int error = 0;
+        uint size = sizeof(int);
+        if (GetSockOpt(_socket, SOL_SOCKET, SO_ERROR, &error, &size) == 0 && error != 0)
+        {
+            Counters.DeviceDown++;
+        }
+
+        var address = default(SockAddrLl);
+        uint length = (uint)sizeof(SockAddrLl);
+        if (GetSockName(_socket, &address, &length) == 0 && address.sll_ifindex <= 0)
+        {
+            ThrowDeviceGone();
         }
     }
 
@@ -355,12 +586,28 @@ public sealed unsafe class PacketRingIo : IFrameIo
             _map = null;
         }
 
+        if (_spill != null)
+        {
+            NativeMemory.AlignedFree(_spill);
+            _spill = null;
+        }
+
         _socket?.Dispose();
     }
 
     private bool NextBlockReady() =>
         _heldBlocks < _blockCount &&
         (Volatile.Read(ref Unsafe.AsRef<uint>(_rx + (nint)_nextBlock * _blockSize + 8)) & TP_STATUS_USER) != 0;
+
+    private bool NextSlotReady() =>
+        _rxHeld < _rxFrameCount && (Volatile.Read(ref Unsafe.AsRef<uint>(RxSlot(_rxNext))) & TP_STATUS_USER) != 0;
+
+    private byte* RxSlot(int index) =>
+        _rx + (nint)(index / _rxFramesPerBlock) * _blockSize + (nint)(index % _rxFramesPerBlock) * _rxFrameSize;
+
+    [DoesNotReturn]
+    private void ThrowDeviceGone() =>
+        throw new IOException($"AF_PACKET port on interface '{Name}': the device was deleted (ENETDOWN, socket unbound); the port receives nothing more");
 
     private byte* TxSlot(int index) =>
         _tx + (nint)(index / _txFramesPerBlock) * _txBlockSize + (nint)(index % _txFramesPerBlock) * _txFrameSize;

@@ -11,7 +11,8 @@ namespace UserLvs.Forwarder.IO;
 /// into slots of our own that stay valid until ReleaseReceived, like the other backends.
 /// libpcap cannot carry a virtio_net_hdr: unfinished checksums are finished in software on
 /// transmit, GSO frames are refused and counted, and RX frames carry no offload metadata.
-/// Live devices run non-blocking with immediate mode; WaitForReceive polls libpcap's descriptor.
+/// Live devices run non-blocking with immediate mode, inbound only (pcap_setdirection PCAP_D_IN, as the
+/// rings ignore outgoing frames); WaitForReceive polls libpcap's descriptor.
 /// </summary>
 public sealed unsafe class PcapFrameIo : IFrameIo
 {
@@ -47,6 +48,9 @@ public sealed unsafe class PcapFrameIo : IFrameIo
 
     public FrameIoCounters Counters { get; } = new();
 
+    /// <summary>The descriptor to poll(2) for a live device (<see cref="PortWaiter"/>); -1 for a file.</summary>
+    internal int PollDescriptor => _pollFd;
+
     /// <summary>True once a replayed file has no frames left.</summary>
     public bool EndOfFile => _endOfFile;
 
@@ -78,6 +82,7 @@ public sealed unsafe class PcapFrameIo : IFrameIo
                 ReadTimeout = 10,
             });
             device.NonBlockingMode = true;
+            _ = Interop.PcapSetDirection(device.Handle.DangerousGetHandle(), Interop.PCAP_D_IN); // best effort
         }
         catch (PcapException e)
         {

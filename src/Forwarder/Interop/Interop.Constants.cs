@@ -9,7 +9,14 @@ internal static partial class Interop
     internal const int SOCK_RAW = 3;
     internal const int SOCK_CLOEXEC = 0x80000;
     internal const int SOL_PACKET = 263;
+    internal const int SOL_SOCKET = 1;
     internal const int MSG_DONTWAIT = 0x40;
+    internal const int MSG_TRUNC = 0x20;
+
+    // Socket-level options.
+    internal const int SO_ERROR = 4;
+    internal const int SO_RCVBUF = 8;
+    internal const int SO_RCVBUFFORCE = 33;
 
     // Ethernet protocol numbers (host order; SockAddrLl and socket() want them big-endian).
     internal const ushort ETH_P_ALL = 0x0003;
@@ -19,6 +26,7 @@ internal static partial class Interop
     // Packet socket options.
     internal const int PACKET_RX_RING = 5;
     internal const int PACKET_STATISTICS = 6;
+    internal const int PACKET_COPY_THRESH = 7;
     internal const int PACKET_VERSION = 10;
     internal const int PACKET_TX_RING = 13;
     internal const int PACKET_LOSS = 14;
@@ -28,6 +36,7 @@ internal static partial class Interop
     internal const int PACKET_FANOUT_DATA = 22;
     internal const int PACKET_IGNORE_OUTGOING = 23;
 
+    internal const int TPACKET_V2 = 1;
     internal const int TPACKET_V3 = 2;
 
     internal const int PACKET_FANOUT_HASH = 0;
@@ -52,6 +61,10 @@ internal static partial class Interop
     // tpacket3_hdr is 48 bytes; TPACKET3_HDRLEN adds a SockAddrLl. A TX frame's data starts at
     // TPACKET3_HDRLEN - sizeof(SockAddrLl) = 48 unless PACKET_TX_HAS_OFF is set.
     internal const int TPACKET3_HDR_SIZE = 48;
+
+    // tpacket2_hdr is 32 bytes: tp_status 0, tp_len 4, tp_snaplen 8, tp_mac 12, tp_net 14, tp_sec 16,
+    // tp_nsec 20, tp_vlan_tci 24, tp_vlan_tpid 26. A TX frame's data starts at 32 (TPACKET2_HDRLEN - 20).
+    internal const int TPACKET2_HDR_SIZE = 32;
     internal const int TPACKET_ALIGNMENT = 16;
 
     // mmap
@@ -63,6 +76,8 @@ internal static partial class Interop
     // poll
     internal const short POLLIN = 0x001;
     internal const short POLLERR = 0x008;
+    internal const short POLLHUP = 0x010;
+    internal const short POLLNVAL = 0x020;
 
     // ioctl, setns
     internal const uint SIOCGIFHWADDR = 0x8927;
@@ -71,6 +86,7 @@ internal static partial class Interop
     // errno values the data path reacts to.
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
+    internal const int ENETDOWN = 100;
     internal const int ENOBUFS = 105;
 
     // Classic BPF (linux/filter.h, linux/bpf_common.h).

@@ -17,6 +17,16 @@ internal static partial class Interop
         public fixed byte sll_addr[8];
     }
 
+    /// <summary>struct tpacket_req: ring geometry for TPACKET_V1/V2 (fixed-size frames).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TPacketReq
+    {
+        public uint tp_block_size;
+        public uint tp_block_nr;
+        public uint tp_frame_size;
+        public uint tp_frame_nr;
+    }
+
     /// <summary>struct tpacket_req3: ring geometry for TPACKET_V3.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct TPacketReq3
@@ -30,7 +40,8 @@ internal static partial class Interop
         public uint tp_feature_req_word;
     }
 
-    /// <summary>struct tpacket_stats_v3: counters that reset on every read.</summary>
+    /// <summary>struct tpacket_stats_v3: counters that reset on every read. For TPACKET_V1/V2 the
+    /// kernel fills only the first two (struct tpacket_stats) and leaves tp_freeze_q_cnt alone.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct TPacketStatsV3
     {

@@ -30,6 +30,13 @@ public sealed class ForwarderStats
 
     internal void CountDrop(DropReason reason) => _drops[(int)reason]++;
 
+    /// <summary>Frames lost before the worker saw them (a full receive ring): received, and dropped.</summary>
+    internal void CountLostBeforeReceive(DropReason reason, long count)
+    {
+        Received += count;
+        _drops[(int)reason] += count;
+    }
+
     /// <summary>Every frame received has exactly one outcome; a test holds the forwarder to it.</summary>
     public bool IsBalanced =>
         Received == ForwardedToServers + ForwardedToClients + Answered + LeftToKernel + DroppedTotal;

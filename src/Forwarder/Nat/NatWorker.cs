@@ -12,6 +12,12 @@ namespace UserLvs.Forwarder.Nat;
 public sealed class NatWorker : IDisposable
 {
     private const int BatchSize = 64;
+    private const int StatisticsIntervalMilliseconds = 1000;
+
+    // How long a worker that just forwarded frames watches its rings before it sleeps in poll(2): about
+    // one request/response turn through a real server on the same host.
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+    private const long SpinMicroseconds = 100;
     private readonly NatEngine _engine;
     private readonly IFrameIo[] _publics;
     private readonly IFrameIo _private;
@@ -20,6 +26,7 @@ public sealed class NatWorker : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action<NatEngine>> _control = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private volatile bool _stop;
+    private long _ringDropsCounted;
     private Exception? _failure;
 
     public NatWorker(NatEngine engine, IFrameIo publicPort, IFrameIo privatePort, string name)
@@ -39,7 +46,9 @@ public sealed class NatWorker : IDisposable
 
     public NatEngine Engine => _engine;
 
-    /// <summary>Set when the loop died of an unexpected exception (a bug): the daemon logs it and stops.</summary>
+    /// <summary>Set when the loop died: a port whose device went down or away (an IOException naming
+    /// the interface: the port would otherwise report POLLERR forever and the loop spin), or an
+    /// unexpected exception (a bug). The daemon logs it and stops.</summary>
     public Exception? Failure => _failure;
 
     public void Start() => _thread.Start();
@@ -81,27 +90,39 @@ public sealed class NatWorker : IDisposable
     private void Run()
     {
         Span<RxFrame> frames = new RxFrame[BatchSize];
+        long nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
+        bool busy = false;
         try
         {
             while (!_stop)
             {
                 RunControl();
-                if (!PortWaiter.WaitForAny(_all, 100))
+                if (NowMilliseconds >= nextStatistics)
+                {
+                    CountRingDrops();
+                    nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
+                }
+                if (!(busy && PortWaiter.SpinUntilReady(_all, SpinTicks)) && !PortWaiter.WaitForAny(_all, 100))
                 {
                     long idle = NowMilliseconds; // idle: still expire connections
                     _engine.BeginBatch(idle);
                     _engine.EndBatch(idle);
+                    busy = false;
                     continue;
                 }
                 long now = NowMilliseconds;
                 _engine.BeginBatch(now);
+                int received = 0;
                 for (int link = 0; link < _publics.Length; link++)
                 {
                     int n = _publics[link].Receive(frames);
+                    received += n;
                     for (int i = 0; i < n; i++) _engine.FromPublic(in frames[i], link, now);
                 }
                 int m = _private.Receive(frames);
                 for (int i = 0; i < m; i++) _engine.FromPrivate(in frames[i], now);
+                received += m;
+                busy = received > 0;
                 _engine.EndBatch(now);
                 foreach (var port in _all) port.ReleaseReceived();
             }
@@ -112,7 +133,30 @@ public sealed class NatWorker : IDisposable
         }
         finally
         {
+            try { CountRingDrops(); } // the last drops, before the ports close
+            catch (ObjectDisposedException) { } // a Stop that timed out and closed the ports under us
             _stopped.Set();
+        }
+    }
+
+    /// <summary>
+    /// Frames the kernel dropped because a port's ring was full never reach the engine; they are folded
+    /// into its accounting as received and dropped (<see cref="DropReason.RingOverflow"/>), so every
+    /// frame that arrived for this worker has an outcome. The ports accumulate the kernel's counters,
+    /// which reset on read; this thread is the only writer of the engine's stats.
+    /// </summary>
+    private void CountRingDrops()
+    {
+        long total = 0;
+        foreach (var port in _all)
+        {
+            port.ReadKernelStatistics();
+            total += port.Counters.RxDropped;
+        }
+        if (total > _ringDropsCounted)
+        {
+            _engine.Stats.CountLostBeforeReceive(DropReason.RingOverflow, total - _ringDropsCounted);
+            _ringDropsCounted = total;
         }
     }
 

@@ -139,3 +139,9 @@ internal sealed class LabFactAttribute : FactAttribute
 {
     public LabFactAttribute() => Skip = NetnsLab.SkipReason;
 }
+
+/// <summary>A theory that needs root and network namespaces (skipped like <see cref="LabFactAttribute"/>).</summary>
+internal sealed class LabTheoryAttribute : TheoryAttribute
+{
+    public LabTheoryAttribute() => Skip = NetnsLab.SkipReason;
+}

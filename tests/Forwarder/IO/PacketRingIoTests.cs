@@ -7,13 +7,16 @@ using static UserLvs.Forwarder.Tests.IO.TestFrames;
 namespace UserLvs.Forwarder.Tests.IO;
 
 /// <summary>
-/// The AF_PACKET port on real veth pairs inside private network namespaces: bytes and metadata in,
-/// frames out, offload metadata (CSUMNOTREADY, virtio_net_hdr GSO) from a real TCP stream, truncation
-/// counted, vnet GSO handed back to the kernel on transmit.
+/// The AF_PACKET port on real veth pairs inside private network namespaces, with both RX ring layouts
+/// (TPACKET_V2 per-frame slots, TPACKET_V3 blocks): bytes and metadata in, frames out, offload metadata
+/// (CSUMNOTREADY, virtio_net_hdr GSO) from a real TCP stream, truncation counted, vnet GSO handed back
+/// to the kernel on transmit, fanout. V2-only and V3-only behaviour is in PacketRingV2Tests and the
+/// V3 truncation test here.
 /// </summary>
 public class PacketRingIoTests(ITestOutputHelper output)
 {
-    private static PacketRingOptions Small(string name) => new(name) { BlockSize = 64 * 1024, BlockCount = 8, TxFrameCount = 64 };
+    private static PacketRingOptions Small(string name, RxRingVersion ring) =>
+        new(name) { RxRing = ring, BlockSize = 64 * 1024, BlockCount = 8, RxFrameCount = 256, TxFrameCount = 64 };
 
     [Fact]
     public void Open_OnAMissingInterface_FailsWithAnErrorNamingIt()
@@ -38,13 +41,15 @@ public class PacketRingIoTests(ITestOutputHelper output)
         Assert.Throws<IOException>(() => NetworkInterfaceInfo.GetMacAddress("p1")); // not in this thread's namespace
     }
 
-    [LabFact]
-    public void Receive_FramesSentOnThePeer_ArriveWithTheirExactBytesAndMetadata()
+    [LabTheory]
+    [InlineData(RxRingVersion.V2)]
+    [InlineData(RxRingVersion.V3)]
+    public void Receive_FramesSentOnThePeer_ArriveWithTheirExactBytesAndMetadata(RxRingVersion ring)
     {
         using var lab = new NetnsLab();
         string ns = lab.AddNamespace();
         lab.AddVeth(ns, "p0", ns, "p1");
-        using var port = NetnsLab.Run(ns, () => PacketRingIo.Open(Small("p1")));
+        using var port = NetnsLab.Run(ns, () => PacketRingIo.Open(Small("p1", ring)));
         using var injector = NetnsLab.Run(ns, () => RawPacketSocket.Open("p0"));
         byte[][] sent = [Udp("198.51.100.1", 1111, "192.0.2.10", 7777, 10, 1), Udp("198.51.100.2", 2222, "192.0.2.10", 7777, 200, 2), Tcp("198.51.100.3", 3333, "192.0.2.10", 7777, 1000)];
         byte[] tagged = WithVlanTag(Udp("198.51.100.4", 4444, "192.0.2.10", 7777, 30, 4), vlanId: 42);
@@ -73,13 +78,15 @@ public class PacketRingIoTests(ITestOutputHelper output)
         Assert.Equal(0, port.Counters.RxTruncated);
     }
 
-    [LabFact]
-    public void Transmit_ABatchOnThePort_ArrivesAtThePeerInOrder()
+    [LabTheory]
+    [InlineData(RxRingVersion.V2)]
+    [InlineData(RxRingVersion.V3)]
+    public void Transmit_ABatchOnThePort_ArrivesAtThePeerInOrder(RxRingVersion ring)
     {
         using var lab = new NetnsLab();
         string ns = lab.AddNamespace();
         lab.AddVeth(ns, "p0", ns, "p1");
-        using var port = NetnsLab.Run(ns, () => PacketRingIo.Open(Small("p1")));
+        using var port = NetnsLab.Run(ns, () => PacketRingIo.Open(Small("p1", ring)));
         using var capture = NetnsLab.Run(ns, () => RawPacketSocket.Open("p0"));
         byte[][] frames = [.. Enumerable.Range(0, 5).Select(i => Udp("192.0.2.10", 7777, "198.51.100.9", (ushort)(9000 + i), 40 + i))];
 
@@ -103,10 +110,12 @@ public class PacketRingIoTests(ITestOutputHelper output)
         Assert.Equal(0, port.Counters.TxErrors);
     }
 
-    [LabFact]
-    public void TcpStreamAcrossVethWithOffloadsOn_ShowsGsoSuperFramesAndUnfinishedChecksums_WithoutTruncation()
+    [LabTheory]
+    [InlineData(RxRingVersion.V2)]
+    [InlineData(RxRingVersion.V3)]
+    public void TcpStreamAcrossVethWithOffloadsOn_ShowsGsoSuperFramesAndUnfinishedChecksums_WithoutTruncation(RxRingVersion ring)
     {
-        var (frames, counters) = CaptureTcpStream(new PacketRingOptions("b0") { VnetHeader = true, BlockCount = 32 });
+        var (frames, counters) = CaptureTcpStream(new PacketRingOptions("b0") { RxRing = ring, VnetHeader = true, BlockCount = 32 });
         List<ReceivedFrame> data = frames.Where(f => f.IsTcp && f.DestinationPort == 5001 && f.OriginalLength > 66).ToList();
 
         Assert.NotEmpty(data);
@@ -127,9 +136,9 @@ public class PacketRingIoTests(ITestOutputHelper output)
     }
 
     [LabFact]
-    public void TcpStreamWithBlocksSmallerThanAGsoFrame_DeliversThemCutAndCountsEveryOne()
+    public void V3_TcpStreamWithBlocksSmallerThanAGsoFrame_DeliversThemCutAndCountsEveryOne()
     {
-        var (frames, counters) = CaptureTcpStream(new PacketRingOptions("b0") { BlockSize = 8192, BlockCount = 256 });
+        var (frames, counters) = CaptureTcpStream(new PacketRingOptions("b0") { RxRing = RxRingVersion.V3, BlockSize = 8192, BlockCount = 256 });
         List<ReceivedFrame> cut = frames.Where(f => f.IsTruncated).ToList();
 
         output.WriteLine($"{frames.Count} frames, {cut.Count} cut, counted {counters.RxTruncated}, kernel drops {counters.RxDropped}");
@@ -138,14 +147,16 @@ public class PacketRingIoTests(ITestOutputHelper output)
         Assert.True(counters.RxTruncated >= cut.Count);
     }
 
-    [LabFact]
-    public void TransmitWithVnetHeader_AGsoSuperFrameWithUnfinishedChecksum_IsAcceptedAndKeepsItsOffloadState()
+    [LabTheory]
+    [InlineData(RxRingVersion.V2)]
+    [InlineData(RxRingVersion.V3)]
+    public void TransmitWithVnetHeader_AGsoSuperFrameWithUnfinishedChecksum_IsAcceptedAndKeepsItsOffloadState(RxRingVersion ring)
     {
         using var lab = new NetnsLab();
         string ns = lab.AddNamespace();
         lab.AddVeth(ns, "p0", ns, "p1");
-        using var sender = NetnsLab.Run(ns, () => PacketRingIo.Open(new PacketRingOptions("p1") { VnetHeader = true, BlockSize = 128 * 1024, BlockCount = 4, TxFrameCount = 8 }));
-        using var receiver = NetnsLab.Run(ns, () => PacketRingIo.Open(new PacketRingOptions("p0") { VnetHeader = true, BlockSize = 256 * 1024, BlockCount = 8 }));
+        using var sender = NetnsLab.Run(ns, () => PacketRingIo.Open(new PacketRingOptions("p1") { RxRing = ring, VnetHeader = true, BlockSize = 128 * 1024, BlockCount = 4, TxFrameCount = 8 }));
+        using var receiver = NetnsLab.Run(ns, () => PacketRingIo.Open(new PacketRingOptions("p0") { RxRing = ring, VnetHeader = true, BlockSize = 256 * 1024, BlockCount = 8 }));
         byte[] frame = Tcp("192.0.2.10", 80, "198.51.100.9", 40000, payloadLength: 10_000);
         ushort pseudo = TcpPseudoHeaderSum(frame);
         frame[50] = (byte)(pseudo >> 8);
@@ -177,8 +188,10 @@ public class PacketRingIoTests(ITestOutputHelper output)
         }
     }
 
-    [LabFact]
-    public void CbpfFanout_ARequestAndItsNatReply_ReachTheSameWorkersSockets()
+    [LabTheory]
+    [InlineData(RxRingVersion.V2)]
+    [InlineData(RxRingVersion.V3)]
+    public void CbpfFanout_ARequestAndItsNatReply_ReachTheSameWorkersSockets(RxRingVersion ring)
     {
         using var lab = new NetnsLab();
         string ns = lab.AddNamespace();
@@ -190,9 +203,9 @@ public class PacketRingIoTests(ITestOutputHelper output)
         var privateProgram = FanoutProgram.Build(ClientSide.Destination, workers);
         // Worker i joins each group i-th: that order is the fanout index.
         PacketRingIo[] pub = NetnsLab.Run(ns, () => Enumerable.Range(0, workers)
-            .Select(_ => PacketRingIo.Open(Small("pub1") with { Fanout = new FanoutGroup(group, publicProgram) })).ToArray());
+            .Select(_ => PacketRingIo.Open(Small("pub1", ring) with { Fanout = new FanoutGroup(group, publicProgram) })).ToArray());
         PacketRingIo[] priv = NetnsLab.Run(ns, () => Enumerable.Range(0, workers)
-            .Select(_ => PacketRingIo.Open(Small("priv1") with { Fanout = new FanoutGroup((ushort)(group + 1), privateProgram) })).ToArray());
+            .Select(_ => PacketRingIo.Open(Small("priv1", ring) with { Fanout = new FanoutGroup((ushort)(group + 1), privateProgram) })).ToArray());
         using var pubInjector = NetnsLab.Run(ns, () => RawPacketSocket.Open("pub0"));
         using var privInjector = NetnsLab.Run(ns, () => RawPacketSocket.Open("priv0"));
         try
@@ -240,8 +253,11 @@ public class PacketRingIoTests(ITestOutputHelper output)
     }
 
     // A 4 MB TCP transfer from namespace A (10.9.0.1) to B (10.9.0.2:5001) over veth a0-b0 with the
-    // kernel's default offloads, watched by a port on b0.
-    private static (List<ReceivedFrame> Frames, FrameIoCounters Counters) CaptureTcpStream(PacketRingOptions options)
+    // kernel's default offloads, watched by a port on b0: received while it runs, or (receiveAfter)
+    // only once it is over, so whatever the ring and the socket queue hold is all there is. The
+    // optional batch observer sees each Receive batch.
+    internal static (List<ReceivedFrame> Frames, FrameIoCounters Counters) CaptureTcpStream(
+        PacketRingOptions options, bool receiveAfter = false, Action<List<ReceivedFrame>>? batches = null)
     {
         using var lab = new NetnsLab();
         string a = lab.AddNamespace();
@@ -282,7 +298,14 @@ public class PacketRingIoTests(ITestOutputHelper output)
             }
         });
 
-        List<ReceivedFrame> frames = PortDrain.Until(port, _ => server.IsCompleted, 15_000);
+        if (receiveAfter)
+        {
+            Assert.True(server.Wait(15_000), "the TCP transfer did not finish");
+        }
+
+        List<ReceivedFrame> frames = receiveAfter
+            ? PortDrain.Until(port, _ => false, 500, batches)
+            : PortDrain.Until(port, _ => server.IsCompleted, 15_000, batches);
         Assert.True(server.Wait(5_000), "the TCP transfer did not finish");
         Assert.Equal(total, server.Result);
         sender.Wait(1_000);

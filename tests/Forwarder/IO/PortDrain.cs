@@ -22,7 +22,8 @@ internal static class PortDrain
 {
     /// <summary>Receives from <paramref name="io"/> until <paramref name="done"/> says so or the
     /// deadline passes (bounded in time and, through the ring, in count).</summary>
-    public static List<ReceivedFrame> Until(IFrameIo io, Func<List<ReceivedFrame>, bool> done, int timeoutMilliseconds = 3000)
+    public static List<ReceivedFrame> Until(IFrameIo io, Func<List<ReceivedFrame>, bool> done, int timeoutMilliseconds = 3000,
+        Action<List<ReceivedFrame>>? batches = null)
     {
         var frames = new List<ReceivedFrame>();
         var batch = new RxFrame[64];
@@ -35,11 +36,15 @@ internal static class PortDrain
             }
 
             int n = io.Receive(batch);
+            var received = new List<ReceivedFrame>(n);
             for (int i = 0; i < n; i++)
             {
                 RxFrame f = batch[i];
-                frames.Add(new ReceivedFrame(f.Data.ToArray(), f.OriginalLength, f.Flags, f.VlanTci, f.Vnet));
+                received.Add(new ReceivedFrame(f.Data.ToArray(), f.OriginalLength, f.Flags, f.VlanTci, f.Vnet));
             }
+
+            batches?.Invoke(received);
+            frames.AddRange(received);
 
             io.ReleaseReceived();
         }
