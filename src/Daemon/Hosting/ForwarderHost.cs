@@ -6,6 +6,7 @@ using UserLvs.Forwarder.IO;
 using UserLvs.Forwarder.Nat;
 using UserLvs.Forwarder.Neighbours;
 using UserLvs.Forwarder.Packets;
+using UserLvs.Forwarder.Sync;
 using UserLvs.Scheduling;
 
 namespace UserLvs.Daemon.Hosting;
@@ -14,6 +15,13 @@ namespace UserLvs.Daemon.Hosting;
 /// Runs the LVS-NAT data plane for one lvs.cf: the service table, one NAT worker per fanout member on
 /// the public and private devices, the neighbour table (real servers resolved by ARP before their
 /// first connection and every few seconds after), and the kernel guard. Start, reload, stop.
+///
+/// With a router pair (lvs.cf heartbeat = 1 and a backup) the VIPs and the NAT router address float:
+/// the host starts standby (<see cref="Ownership"/> released) and pulse acquires it on becoming active;
+/// the workers answer ARP for the NAT router address themselves instead of the kernel holding it, and
+/// the real servers are asked for their MACs from this router's own private address, so a standby
+/// router never claims the gateway address. With syncdaemon = 1 every worker exports its connections'
+/// changes (<see cref="SyncExports"/>) and takes in the peer's (<see cref="SyncImports"/>).
 /// </summary>
 public sealed class ForwarderHost : IDisposable
 {
@@ -33,6 +41,9 @@ public sealed class ForwarderHost : IDisposable
     private RouterAddresses? _router;
     private IReadOnlyList<string> _publicDevices = [];
     private string? _privateDevice;
+    private readonly List<ConnectionSyncExport> _syncExports = [];
+    private readonly List<ConnectionSyncImport> _syncImports = [];
+    private IPv4Address _arpSenderAddress;
 
     public ForwarderHost(ILogger log, int workers, int connectionsPerWorker)
     {
@@ -46,6 +57,25 @@ public sealed class ForwarderHost : IDisposable
     public PortBackend Io { get; init; } = PortBackend.Ring;
 
     public ServiceTable Table { get; } = new();
+
+    /// <summary>Whether this router holds the floating addresses; always owned without a router pair.</summary>
+    public FloatingAddressOwnership Ownership { get; } = new();
+
+    /// <summary>Each worker's connection-sync export queue, in worker order (empty unless syncdaemon = 1 in a pair).</summary>
+    public IReadOnlyList<ConnectionSyncExport> SyncExports => _syncExports;
+
+    /// <summary>Each worker's connection-sync import queue, in worker order (empty unless syncdaemon = 1 in a pair).</summary>
+    public IReadOnlyList<ConnectionSyncImport> SyncImports => _syncImports;
+
+    /// <summary>The router's MACs and addresses, once started.</summary>
+    public RouterAddresses Router => _router ?? throw new InvalidOperationException("the forwarder has not started");
+
+    /// <summary>Which public link each VIP is on.</summary>
+    public VipLinks VipLinks => _vipLinks;
+
+    public IReadOnlyList<string> PublicDevices => _publicDevices;
+
+    public string PrivateDevice => _privateDevice ?? throw new InvalidOperationException("the forwarder has not started");
 
     public IpvsTimeouts Timeouts => _timeouts;
 
@@ -81,9 +111,30 @@ public sealed class ForwarderHost : IDisposable
         ApplyTimeouts(config);
         Table.Replace(config.ToDesiredTable());
 
+        bool pair = config.HasRouterPair;
+        bool sync = pair && config.SyncDaemon;
+        if (pair)
+        {
+            // The kernel answers ARP for its own addresses, and keeps doing so after the daemon dies.
+            if (InterfaceAddresses.Has(privateDevice, natRouter))
+                throw new InvalidOperationException($"the NAT router address {natRouter} is configured on {privateDevice}: with a backup router it floats " +
+                    $"between the routers and must not be a kernel address (remove it: ip addr del {natRouter} dev {privateDevice})");
+            foreach (var vip in Table.Current.VirtualAddresses)
+                foreach (var device in publicDevices)
+                    if (InterfaceAddresses.Has(device, vip))
+                        throw new InvalidOperationException($"the VIP {vip} is configured on {device}: with a backup router it floats and must not be a kernel address");
+            Ownership.Release();
+            _arpSenderAddress = InterfaceAddresses.FirstIPv4(privateDevice)?.Address
+                ?? throw new InvalidOperationException($"the private device {privateDevice} has no address of its own (primary_private/backup_private)");
+        }
+        else
+        {
+            _arpSenderAddress = natRouter;
+        }
+
         _guard = new KernelGuard(publicDevices, privateDevice, _log);
         _guard.Install(Table.Current);
-        _guard.EnsureNatRouterAddress(natRouter, config.NatNetmask);
+        if (!pair) _guard.EnsureNatRouterAddress(natRouter, config.NatNetmask);
         Table.Published += snapshot =>
         {
             try { _guard.Update(snapshot); }
@@ -99,7 +150,17 @@ public sealed class ForwarderHost : IDisposable
             var publicPorts = publicDevices.Select((device, link) => OpenPort(device, (ushort)(group + 1 + link), ClientSide.Source)).ToList();
             var privatePort = OpenPort(privateDevice, group, ClientSide.Destination);
             var connections = new ConnectionTable(_connectionsPerWorker, _timeouts, _templates);
-            var engine = new NatEngine(Table, connections, _templates, _neighbours, _router, publicPorts, privatePort, _vipLinks, i);
+            var export = sync ? new ConnectionSyncExport() : null;
+            var import = sync ? new ConnectionSyncImport() : null;
+            if (export is not null) _syncExports.Add(export);
+            if (import is not null) _syncImports.Add(import);
+            var engine = new NatEngine(Table, connections, _templates, _neighbours, _router, publicPorts, privatePort, _vipLinks, i)
+            {
+                Ownership = Ownership,
+                AnswerNatRouterArp = pair,
+                SyncExport = export,
+                SyncImport = import,
+            };
             _workers.Add(new NatWorker(engine, publicPorts, privatePort, $"userlvs-nat-{i}"));
         }
         foreach (var worker in _workers) worker.Start();
@@ -182,7 +243,7 @@ public sealed class ForwarderHost : IDisposable
         foreach (var address in Table.Current.Services.SelectMany(s => s.RealServers).Select(r => r.Address).Distinct())
         {
             if (_neighbours.TryGet(address, out _)) continue;
-            ArpPacket.WriteRequest(frame, router.PrivateMac, router.NatRouterAddress, address);
+            ArpPacket.WriteRequest(frame, router.PrivateMac, _arpSenderAddress, address);
             try { sender.Send(frame); }
             catch (Exception e) { _log.LogWarning("ARP request for {Address}: {Error}", address, e.Message); }
         }
