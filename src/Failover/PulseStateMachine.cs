@@ -33,14 +33,14 @@ namespace UserLvs.Failover;
 /// | T1  | (start)                | Start()                                        | Heartbeat on all networks                             | Backup          |
 /// | T2  | any                    | keepalive elapsed                              | Heartbeat on all networks                             | same            |
 /// | T3  | any                    | Heartbeat received                             | HeartbeatReply on that network (then T4-T15 apply)    | same            |
-/// | T4  | Backup, Shutdown       | deadtime since start / last heard (incl. T8)   | Shutdown on all networks (fence), BecomeActive, active_cmd | Active     |
+/// | T4  | Backup, Shutdown       | more than deadtime since start / last heard    | Shutdown on all networks (fence), BecomeActive, active_cmd | Active     |
 /// | T5  | Backup                 | peer standby, better or peer Shutdown          | BecomeActive, active_cmd                              | Active          |
 /// | T6  | Backup                 | peer Active, better, not holding off           | TakeoverRequest on all networks                       | Backup, awaiting|
 /// | T7  | Backup, awaiting       | peer standby (Release or newer message)        | BecomeActive, active_cmd                              | Active          |
 /// | T8  | Backup, awaiting       | failback timeout, peer still Active            | hold off one failback timeout before T6 again         | Backup          |
-/// | T9  | Backup, Shutdown       | TakeoverRequest                                | Release on all networks (nothing to release)          | same            |
+/// | T9  | Backup, Shutdown       | TakeoverRequest                                | Release on that network (nothing to release)          | same            |
 /// | T10 | Active                 | TakeoverRequest from a peer with better right  | BecomeStandby, inactive_cmd, Release on all networks  | Backup          |
-/// | T11 | Active                 | peer Active, peer better, deadtime after T4    | Shutdown on all networks again (late answer: fence)   | Active          |
+/// | T11 | Active                 | peer Active, peer better, deadtime after T4    | Shutdown on all networks again, once per keepalive    | Active          |
 /// | T12 | Active                 | peer Active, peer better, otherwise (split)    | BecomeStandby, inactive_cmd, Release on all networks  | Backup          |
 /// | T13 | Active                 | peer Active, this router better (split)        | (none: the peer stands down by T12)                   | Active          |
 /// | T14 | Active                 | peer standby after it was heard Active (T11/13)| Reannounce                                            | Active          |
@@ -80,6 +80,7 @@ public sealed class PulseStateMachine
     private long releaseDeadline;
     private long holdOffUntil;
     private long fenceGraceUntil;
+    private long lastFenceSent;
     private long lastHeard;
     private long nextHeartbeat;
     private bool peerHeardActiveWhileActive;
@@ -131,7 +132,7 @@ public sealed class PulseStateMachine
     {
         if (!started) return Timeout.InfiniteTimeSpan;
         long now = time.GetTimestamp();
-        if (role != RouterRole.Active && now - lastHeard >= deadTimeTicks)
+        if (role != RouterRole.Active && now - lastHeard > deadTimeTicks)
             TakeOver(now, "no answer from the peer for deadtime");
         if (awaitingRelease && now >= releaseDeadline)
         {
@@ -184,7 +185,7 @@ public sealed class PulseStateMachine
                 }
                 else
                 {
-                    SendAll(PulseMessageType.Release);
+                    SendOne(network, PulseMessageType.Release, default);
                 }
                 break;
             case PulseMessageType.SyncBatch:
@@ -262,7 +263,10 @@ public sealed class PulseStateMachine
             case RouterRole.Active when !peerStandby:
                 peerHeardActiveWhileActive = true;
                 if (!peerBetter) break; // T13
-                if (now < fenceGraceUntil) SendAll(PulseMessageType.Shutdown); // T11
+                if (now < fenceGraceUntil) // T11
+                {
+                    if (now - lastFenceSent >= keepAliveTicks) Fence(now);
+                }
                 else StandDown("split brain: the peer is active too and has the better right"); // T12
                 break;
             case RouterRole.Active:
@@ -295,9 +299,15 @@ public sealed class PulseStateMachine
 
     private void TakeOver(long now, string reason)
     {
-        SendAll(PulseMessageType.Shutdown);
+        Fence(now);
         fenceGraceUntil = now + deadTimeTicks;
         GoActive(reason);
+    }
+
+    private void Fence(long now)
+    {
+        SendAll(PulseMessageType.Shutdown);
+        lastFenceSent = now;
     }
 
     private void GoActive(string reason)
@@ -377,7 +387,7 @@ public sealed class PulseStateMachine
     private TimeSpan DueIn(long now)
     {
         long due = nextHeartbeat;
-        if (role != RouterRole.Active) due = Math.Min(due, lastHeard + deadTimeTicks);
+        if (role != RouterRole.Active) due = Math.Min(due, lastHeard + deadTimeTicks + 1);
         if (awaitingRelease) due = Math.Min(due, releaseDeadline);
         return due <= now ? TimeSpan.Zero : time.GetElapsedTime(now, due);
     }
