@@ -176,6 +176,7 @@ public sealed class PulseStateMachine
                 SendOne(network, PulseMessageType.HeartbeatReply, default);
                 break;
             case PulseMessageType.Shutdown:
+                if (newest) peerRole = header.SenderState;
                 Fenced();
                 return true;
             case PulseMessageType.TakeoverRequest:
