@@ -30,6 +30,9 @@ public sealed record FailoverStatus
     /// <summary>Failbacks given up because the active peer did not release in time.</summary>
     public required long FailbackTimeouts { get; init; }
 
+    /// <summary>Times this router found its own ticks had stood still (and did not blame the peer for it).</summary>
+    public required long Stalls { get; init; }
+
     /// <summary>Dropped datagrams by reason; every reason is present, most with 0.</summary>
     public required FrozenDictionary<PulseDropReason, long> Drops { get; init; }
 

@@ -51,6 +51,11 @@ namespace UserLvs.Failover;
 /// | T19 | Shutdown               | Rejoin()                                       | (none)                                                | Backup          |
 /// | T20 | Backup, Shutdown       | SyncBatch                                      | SyncBatchReceived(payload)                            | same            |
 ///
+/// Silence counts only while this router is running: when its own ticks stood still for more than
+/// keepalive + deadtime/2 (a GC pause, a starved CPU, a suspended VM), it sent no heartbeats and
+/// read no answers, so it gives the peer deadtime/2 more to answer before T4 (counted in
+/// <see cref="FailoverStatus.Stalls"/>).
+///
 /// A router never starts forwarding because of a message sent before its peer stopped: the peer's
 /// state is taken only from the newest message of its current boot, across both networks, and a
 /// router sends Release (or any standby-state message) only after BecomeStandby. So in a failback
@@ -83,6 +88,8 @@ public sealed class PulseStateMachine
     private long lastFenceSent;
     private long lastHeard;
     private long nextHeartbeat;
+    private long lastTick;
+    private long stalls;
     private bool peerHeardActiveWhileActive;
     private RouterRole? peerRole;
     private DateTimeOffset? peerLastHeard;
@@ -121,6 +128,7 @@ public sealed class PulseStateMachine
         started = true;
         long now = time.GetTimestamp();
         lastHeard = now;
+        lastTick = now;
         SendHeartbeats(now);
     }
 
@@ -132,6 +140,15 @@ public sealed class PulseStateMachine
     {
         if (!started) return Timeout.InfiniteTimeSpan;
         long now = time.GetTimestamp();
+        if (now - lastTick > keepAliveTicks + deadTimeTicks / 2)
+        {
+            // This router itself stood still (GC pause, CPU starvation): it sent no heartbeats and
+            // read no answers meanwhile, so the silence says nothing about the peer. Give it half a
+            // deadtime to answer the heartbeat that goes out now.
+            stalls++;
+            lastHeard = Math.Max(lastHeard, now - deadTimeTicks / 2);
+        }
+        lastTick = now;
         if (role != RouterRole.Active && now - lastHeard > deadTimeTicks)
             TakeOver(now, "no answer from the peer for deadtime");
         if (awaitingRelease && now >= releaseDeadline)
@@ -250,6 +267,7 @@ public sealed class PulseStateMachine
                 LastTransitionReason = lastReason,
                 LastTransitionAt = lastTransitionAt,
                 FailbackTimeouts = failbackTimeouts,
+                Stalls = stalls,
                 Drops = byReason.ToFrozenDictionary(),
             };
         }

@@ -185,3 +185,40 @@ public class TransitionTests
         Assert.Equal(Enum.GetValues<PulseDropReason>().Length, status.Drops.Count);
     }
 }
+
+/// <summary>Silence while this router itself stood still is not the peer's death.</summary>
+public class StallTests
+{
+    [Fact]
+    public void OwnStall_LongerThanDeadtime_PeerGetsHalfADeadtimeToAnswer()
+    {
+        var backup = new SingleRouter(primary: false);
+        backup.FromPeer(PulseMessageType.HeartbeatReply, RouterRole.Active);
+        backup.Time.Advance(TimeSpan.FromMilliseconds(200)); // no ticks: the process stood still
+        backup.Machine.Tick();
+
+        Assert.Equal(RouterRole.Backup, backup.Machine.Role);
+        Assert.Equal(["send Heartbeat public", "send Heartbeat private"], backup.Actions.Log);
+        Assert.Equal(1, backup.Machine.Status.Stalls);
+
+        backup.Run(TimeSpan.FromMilliseconds(15));
+        Assert.Equal(RouterRole.Backup, backup.Machine.Role);
+        backup.Run(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(RouterRole.Active, backup.Machine.Role);
+    }
+
+    [Fact]
+    public void OwnStall_AnswerArrivesAfterIt_NoTakeover()
+    {
+        var backup = new SingleRouter(primary: false);
+        backup.FromPeer(PulseMessageType.HeartbeatReply, RouterRole.Active);
+        backup.Time.Advance(TimeSpan.FromMilliseconds(200));
+        backup.Machine.Tick();
+        backup.Run(TimeSpan.FromMilliseconds(2));
+        backup.FromPeer(PulseMessageType.HeartbeatReply, RouterRole.Active);
+        backup.Run(TimeSpan.FromMilliseconds(30)); // past the stall's grace, within deadtime of the answer
+        Assert.Equal(RouterRole.Backup, backup.Machine.Role);
+        backup.Run(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(RouterRole.Active, backup.Machine.Role);
+    }
+}
