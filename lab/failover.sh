@@ -30,7 +30,7 @@ cleanup() {
   sleep 0.5
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   bash lab/topology.sh down "$P" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -113,10 +113,12 @@ drill() {
   echo "$name: client outage ${outage} ms ($(cat "$work/$name.outage")); established download: $verdict"
 }
 kill_primary() {
+  echo "$(date +%H:%M:%S.%3N) kill -9 the primary's userlvsd" >> "$work/events.log"
   kill -KILL "${router_pid[0]}"
   ip -n "$P-rt" link set pub0 down; ip -n "$P-rt" link set priv0 down
 }
 primary_returns() {
+  echo "$(date +%H:%M:%S.%3N) the primary returns" >> "$work/events.log"
   ip -n "$P-rt" link set pub0 up; ip -n "$P-rt" link set priv0 up
   start_router 0
 }
@@ -129,7 +131,14 @@ sleep 0.5
 echo "primary active, backup standing by (keepalive $KEEPALIVE s, deadtime $DEADTIME s)"
 drill takeover kill_primary
 wait_role 1 active
+killed_at=$(sed -n 's/^\([0-9:.]*\) kill.*/\1/p' "$work/events.log")
+active_at=$(USERLVS_SOCKET="$work/router-1.sock" "$adm" --status | sed -n 's/^Role: active (backup) since [0-9-]* \([0-9:.]*\) UTC.*/\1/p')
+echo "takeover: the backup became active $(/usr/bin/python3 -c "import sys; f=lambda t: sum(float(x)*m for x,m in zip(t.split(':'),(3600,60,1))); print(round((f(sys.argv[2])-f(sys.argv[1]))*1000))" "$killed_at" "$active_at") ms after kill -9 (deadtime $DEADTIME s)"
 drill failback primary_returns
 wait_role 0 active
 wait_role 1 backup
 USERLVS_SOCKET="$work/router-0.sock" "$adm" --status
+if [ -n "${VERBOSE:-}" ]; then  # the drill's timeline: what each router logged about pulse and sync
+  { cat "$work/events.log"; sed 's/^/primary: /' "$work/router-0.log"; sed 's/^/backup:  /' "$work/router-1.log"; } |
+    grep -E "kill|returns|pulse|sync|gratuitous" | sort -k2 | sed 's/^/  /'
+fi

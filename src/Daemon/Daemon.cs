@@ -6,12 +6,17 @@ using UserLvs.Daemon.Health;
 using UserLvs.Daemon.Metrics;
 using UserLvs.Daemon.Hosting;
 using UserLvs.Daemon.Status;
+using UserLvs.Daemon.Failover;
 
 namespace UserLvs.Daemon;
 
 /// <summary>What the command line asked for.</summary>
 public sealed record DaemonOptions(string ConfigPath, string SocketPath, string? Metrics, int Workers, int ConnectionsPerWorker,
-    UserLvs.Forwarder.IO.PortBackend Io = UserLvs.Forwarder.IO.PortBackend.Ring);
+    UserLvs.Forwarder.IO.PortBackend Io = UserLvs.Forwarder.IO.PortBackend.Ring)
+{
+    /// <summary>--force-active: with a router pair, claim the active role and keep it (pulse's --forceactive).</summary>
+    public bool ForceActive { get; init; }
+}
 
 /// <summary>
 /// The daemon's life: load and validate lvs.cf, start forwarding, reload on SIGHUP (a config with
@@ -53,15 +58,21 @@ public static class Daemon
         {
             host.Start(config);
             using var nanny = new NannyHost(host.Table, config, log);
-            nanny.Start();
+            // With a router pair pulse decides when this router is active, and nanny runs only then.
+            var pulse = PulseHost.Create(host, nanny, config, options.ForceActive, log, TimeProvider.System);
+            // Disposed before nanny and the forwarder: an active router stands down and tells its peer first.
+            using var stopPulse = new DisposeAction(() => pulse?.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            if (pulse is null) nanny.Start();
             using var rates = new RateEstimator(() => host.Table.Current);
-            var status = new StatusBoard(TimeProvider.System);
+            var status = new StatusBoard(TimeProvider.System) { Health = nanny.StatusForAdm, Failover = pulse is null ? null : pulse.Status };
             var handler = new ControlHandler(host.Table, host.Timeouts, () => host.Workers, host.Templates, rates, status);
             var control = new ControlServer(options.SocketPath, handler, log);
             using var closeControl = new DisposeAction(() => control.DisposeAsync().AsTask().GetAwaiter().GetResult());
             log.LogInformation("control socket {Socket}", options.SocketPath);
             using var metrics = options.Metrics is { } address ? MetricsEndpoint.Start(address, host.Table, host.Totals) : null;
             metrics?.AddStatusSource(nanny);
+            if (pulse is not null) metrics?.AddStatusSource(pulse);
+            pulse?.Start();
             if (metrics is not null) log.LogInformation("metrics on http://{Address}/metrics", options.Metrics);
             log.LogInformation("ready: {Count} virtual service(s) from {Config}", host.Table.Current.Count, options.ConfigPath);
             SystemdNotifier.Notify("READY=1");

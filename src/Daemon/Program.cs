@@ -19,6 +19,10 @@ var socket = new Option<string>("--socket")
     Description = "the control socket userlvs-adm talks to (also USERLVS_SOCKET)",
     DefaultValueFactory = _ => Environment.GetEnvironmentVariable("USERLVS_SOCKET") ?? "/run/userlvs/userlvsd.sock",
 };
+var forceActive = new Option<bool>("--force-active")
+{
+    Description = "with a backup router (heartbeat = 1): claim the active role and keep it when the peer returns (pulse's --forceactive)",
+};
 var metrics = new Option<string?>("--metrics") { Description = "serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9100)" };
 metrics.Validators.Add(r =>
 {
@@ -27,7 +31,7 @@ metrics.Validators.Add(r =>
 });
 var root = new RootCommand("userlvsd: Linux Virtual Server (LVS-NAT) router daemon in userspace")
 {
-    config, check, socket, metrics, workers, connections, io,
+    config, check, socket, metrics, workers, connections, io, forceActive,
 };
 root.SetAction(result =>
 {
@@ -38,7 +42,10 @@ root.SetAction(result =>
         return 1;
     }
     var backend = result.GetValue(io) switch { "pcap" => PortBackend.Pcap, "ring-v3" => PortBackend.RingV3, _ => PortBackend.Ring };
-    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(socket)!, result.GetValue(metrics), result.GetValue(workers), result.GetValue(connections), backend);
+    var options = new DaemonOptions(result.GetValue(config)!.FullName, result.GetValue(socket)!, result.GetValue(metrics), result.GetValue(workers), result.GetValue(connections), backend)
+    {
+        ForceActive = result.GetValue(forceActive),
+    };
     return result.GetValue(check) ? Daemon.Check(options.ConfigPath) : Daemon.Run(options);
 });
 return root.Parse(args).Invoke();

@@ -20,6 +20,12 @@ public sealed record FailoverStatus
     /// <summary>When the last authenticated message from the peer arrived (null: never).</summary>
     public required DateTimeOffset? PeerLastHeard { get; init; }
 
+    /// <summary>
+    /// The peer process's boot id (null: never heard). A new value means the peer started afresh and
+    /// holds no synced connections: the active router then sends it its whole table.
+    /// </summary>
+    public ulong? PeerBootId { get; init; }
+
     /// <summary>The peer's state in its newest message (null: never heard).</summary>
     public required RouterRole? PeerRole { get; init; }
 

@@ -41,7 +41,10 @@ public sealed class PulseService : IAsyncDisposable
         this.activeCommand = activeCommand;
         this.inactiveCommand = inactiveCommand;
         machine = new PulseStateMachine(settings, new Actions(this), time, bootId);
-        timer = time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // On the real clock a thread of its own ticks pulse on time; a test's fake clock drives its own timers.
+        timer = time == TimeProvider.System
+            ? new DedicatedThreadTimer(OnTimer, "userlvs-pulse")
+            : time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Every role change, raised under the pulse lock (log it, do not block).</summary>

@@ -28,6 +28,14 @@ public sealed record PulseSettings
 
     public TimeSpan EffectiveFailbackTimeout => FailbackTimeout ?? DeadTime;
 
+    /// <summary>
+    /// How long a router that starts with the better right waits before it asks an active peer to
+    /// hand over (keepalived's preempt_delay). Connection sync needs it: the active peer sends this
+    /// router its whole connection table when it first hears it, and a failback before that table
+    /// arrived would cut every established connection. Zero by default.
+    /// </summary>
+    public TimeSpan FailbackDelay { get; init; }
+
     /// <summary>How far a new peer boot's timestamp may be from this router's clock: max(2 x deadtime, 2 s).</summary>
     public TimeSpan FreshnessWindow => ReplayGuard.FreshnessWindow(DeadTime);
 
@@ -39,5 +47,6 @@ public sealed record PulseSettings
         if (KeepAlive <= TimeSpan.Zero) throw new ArgumentException("keepalive must be positive");
         if (DeadTime <= KeepAlive) throw new ArgumentException("deadtime must be longer than keepalive");
         if (EffectiveFailbackTimeout <= TimeSpan.Zero) throw new ArgumentException("the failback timeout must be positive");
+        if (FailbackDelay < TimeSpan.Zero) throw new ArgumentException("the failback delay must not be negative");
     }
 }

@@ -51,6 +51,9 @@ namespace UserLvs.Failover;
 /// | T19 | Shutdown               | Rejoin()                                       | (none)                                                | Backup          |
 /// | T20 | Backup, Shutdown       | SyncBatch                                      | SyncBatchReceived(payload)                            | same            |
 ///
+/// "Holding off" (T6): for FailbackDelay after start, so connection sync can fill this router first, and
+/// one failback timeout after T8.
+///
 /// Silence counts only while this router is running: when its own ticks stood still for more than
 /// keepalive + deadtime/2 (a GC pause, a starved CPU, a suspended VM), it sent no heartbeats and
 /// read no answers, so it gives the peer deadtime/2 more to answer before T4 (counted in
@@ -77,6 +80,7 @@ public sealed class PulseStateMachine
     private readonly long keepAliveTicks;
     private readonly long deadTimeTicks;
     private readonly long failbackTicks;
+    private readonly long failbackDelayTicks;
 
     private ulong sequence;
     private bool started;
@@ -114,6 +118,7 @@ public sealed class PulseStateMachine
         keepAliveTicks = ToTimestampTicks(settings.KeepAlive);
         deadTimeTicks = ToTimestampTicks(settings.DeadTime);
         failbackTicks = ToTimestampTicks(settings.EffectiveFailbackTimeout);
+        failbackDelayTicks = ToTimestampTicks(settings.FailbackDelay);
     }
 
     /// <summary>This start's random boot id (in every datagram this router sends).</summary>
@@ -129,6 +134,7 @@ public sealed class PulseStateMachine
         long now = time.GetTimestamp();
         lastHeard = now;
         lastTick = now;
+        holdOffUntil = now + failbackDelayTicks;
         SendHeartbeats(now);
     }
 
@@ -262,6 +268,7 @@ public sealed class PulseStateMachine
                 Role = role,
                 AwaitingRelease = awaitingRelease,
                 PeerLastHeard = peerLastHeard,
+                PeerBootId = guard.CurrentBoot,
                 PeerRole = peerRole,
                 Transitions = transitions,
                 LastTransitionReason = lastReason,

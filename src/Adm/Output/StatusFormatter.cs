@@ -23,6 +23,7 @@ internal sealed class StatusFormatter(TextWriter output)
     {
         output.Write($"Role: {status.Role} ({status.Mode}) since {Time(status.RoleSince)}, {status.Transitions} transition{(status.Transitions == 1 ? "" : "s")}\n");
         output.Write($"  last change: {status.Reason}\n");
+        if (status.Stalls > 0) output.Write($"  stalls: {status.Stalls} (this router's own heartbeat clock stood still)\n");
         if (status.Peer is { } peer)
         {
             string heard = peer.LastHeardSecondsAgo is { } ago

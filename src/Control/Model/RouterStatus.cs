@@ -18,7 +18,14 @@ public sealed record RouterStatus(
     int Transitions,
     PeerStatus? Peer,
     SyncStatus? Sync,
-    IReadOnlyList<RealServerStatus> RealServers);
+    IReadOnlyList<RealServerStatus> RealServers)
+{
+    /// <summary>
+    /// Times this router found its own heartbeat clock had stood still (a GC pause, a starved CPU) and
+    /// gave the peer extra time instead of declaring it dead; shown only when not 0.
+    /// </summary>
+    public long Stalls { get; init; }
+}
 
 /// <summary>The other router of the pair, as this one's heartbeats see it.</summary>
 /// <param name="LastHeardSecondsAgo">Seconds since an authenticated message came from it; null if never.</param>

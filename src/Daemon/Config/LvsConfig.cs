@@ -79,6 +79,16 @@ public sealed partial record LvsConfig
     /// <summary>New key <c>garp_interval</c>: the pause between two rounds (default 0.05 s).</summary>
     public TimeSpan GratuitousArpInterval { get; init; } = DefaultGratuitousArpInterval;
 
+    public static readonly TimeSpan DefaultSyncedFailbackDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// New key <c>failback_delay</c>: how long a returning primary stays backup before it takes the
+    /// active role back (keepalived's preempt_delay). With syncdaemon = 1 the default is 1 s, time for
+    /// the active backup to send it the whole connection table, so established connections survive the
+    /// failback; without sync it is 0.
+    /// </summary>
+    public TimeSpan FailbackDelay { get; init; }
+
     /// <summary>
     /// True when this config runs pulse: heartbeat = 1 and a backup router is named. Then the VIPs
     /// and the NAT router address float: only the active router answers ARP for them, in userspace,

@@ -325,6 +325,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
             HeartbeatKeyFile = keyFile,
             GratuitousArpCount = (int)g.Get("garp_count", (long)LvsConfig.DefaultGratuitousArpCount),
             GratuitousArpInterval = g.Get("garp_interval", LvsConfig.DefaultGratuitousArpInterval),
+            FailbackDelay = g.Get("failback_delay", g.Get("syncdaemon", false) ? LvsConfig.DefaultSyncedFailbackDelay : TimeSpan.Zero),
             VirtualServers = virtuals.AsReadOnly(),
         };
     }

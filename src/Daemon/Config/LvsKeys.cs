@@ -21,7 +21,7 @@ internal sealed record LvsKey(string Name, LvsScope Scope, LvsValueParser Parse,
 
 /// <summary>
 /// Every key of lvs.cf(5) that userlvsd knows, per block, as Piranha's lvsconfig.c defines them, plus
-/// new ones (heartbeat_key_file, garp_count, garp_interval, check_interval). A lookup is one frozen-dictionary probe.
+/// new ones (heartbeat_key_file, garp_count, garp_interval, failback_delay, check_interval). A lookup is one frozen-dictionary probe.
 /// </summary>
 internal static class LvsKeys
 {
@@ -57,6 +57,7 @@ internal static class LvsKeys
         new("heartbeat_key_file", LvsScope.Global, Text(allowEmpty: false)),
         new("garp_count", LvsScope.Global, Integer(1, 100)),
         new("garp_interval", LvsScope.Global, Seconds(allowZero: true)),
+        new("failback_delay", LvsScope.Global, Seconds(allowZero: true)),
         new("monitor_links", LvsScope.Global, Bool, "userlvsd does not check link states"),
         new("rsh_command", LvsScope.Global, Text(allowEmpty: false), "userlvsd does not synchronise files"),
         new("sync", LvsScope.Global, Bool, "userlvsd does not synchronise files"),

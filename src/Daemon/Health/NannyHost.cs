@@ -23,10 +23,15 @@ public sealed class NannyHost : IStatusSource, IDisposable
     private readonly Nanny _nanny;
     private readonly ConcurrentDictionary<RealServerId, (long Down, long Up)> _transitions = new();
     private FrozenDictionary<VirtualServiceKey, ServiceCheckSettings> _settings;
+    private readonly ConcurrentDictionary<RealServerId, (string State, string Reason, DateTimeOffset Since)> _lastChange = new();
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _started;
 
     public NannyHost(ServiceTable table, LvsConfig config, ILogger log, TimeProvider? time = null, ICheckFactory? checks = null)
     {
         _log = log;
+        _time = time ?? TimeProvider.System;
+        _started = _time.GetUtcNow();
         _settings = SettingsFrom(config);
         WarnAboutLimits(config);
         _nanny = new Nanny(table, SettingsFor, new CheckScheduler(time), checks);
@@ -90,8 +95,34 @@ public sealed class NannyHost : IStatusSource, IDisposable
     private ServiceCheckSettings SettingsFor(VirtualServiceKey key) =>
         _settings.GetValueOrDefault(key) ?? ServiceCheckSettings.Unconfigured;
 
+    /// <summary>
+    /// What `userlvs-adm --status` lists: every monitored real server as "up", "down" (removed) or
+    /// "quiesced", with the reason and time of its last change (the start, before any).
+    /// </summary>
+    public IReadOnlyList<UserLvs.Control.RealServerStatus> StatusForAdm() =>
+        _nanny.Status()
+            .Select(s =>
+            {
+                var id = s.Server;
+                var (state, reason, since) = _lastChange.TryGetValue(id, out var change)
+                    ? change
+                    : (s.InService ? "up" : "down", s.LastFailure ?? "ok", _started);
+                var key = new UserLvs.Control.ServiceKey(id.Service.Protocol, id.Service.Address.ToString(), id.Service.Port);
+                return new UserLvs.Control.RealServerStatus(key, id.Address.ToString(), id.Port, state, reason, since);
+            })
+            .OrderBy(s => s.Service.Address, StringComparer.Ordinal).ThenBy(s => s.Service.Port).ThenBy(s => s.Address, StringComparer.Ordinal)
+            .ToList();
+
     private void OnTransition(HealthTransition transition)
     {
+        string? state = transition.Action switch
+        {
+            HealthAction.Removed => "down",
+            HealthAction.Quiesced => "quiesced",
+            HealthAction.Restored => "up",
+            _ => null,
+        };
+        if (state is not null) _lastChange[transition.Server] = (state, transition.Reason, _time.GetUtcNow());
         if (transition.Action is HealthAction.Removed or HealthAction.Quiesced or HealthAction.Restored)
             _transitions.AddOrUpdate(transition.Server,
                 _ => transition.IsUp ? (0, 1) : (1, 0),

@@ -112,6 +112,9 @@ public sealed class UdpHeartbeatTransport : IHeartbeatTransport
         }
     }
 
+    /// <summary>Room for a burst of ~2,800 sync datagrams (4 MiB).</summary>
+    private const int ReceiveBufferBytes = 4 << 20;
+
     private sealed class Channel
     {
         public Channel(PulseNetwork network, IPv4Address self, IPv4Address peer, ushort port)
@@ -122,6 +125,7 @@ public sealed class UdpHeartbeatTransport : IHeartbeatTransport
             {
                 Socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 Socket.ReceiveTimeout = (int)PollInterval.TotalMilliseconds;
+                EnlargeReceiveBuffer(Socket);
                 Socket.Bind(new IPEndPoint(self.ToIPAddress(), port));
             }
             catch
@@ -130,6 +134,20 @@ public sealed class UdpHeartbeatTransport : IHeartbeatTransport
                 throw;
             }
             Peer = new IPEndPoint(peer.ToIPAddress(), port).Serialize();
+        }
+
+        /// <summary>
+        /// A whole-table connection sync arrives as a burst of hundreds of datagrams while the new
+        /// peer's receive thread may still be warming up: the default buffer (rmem_default, ~208 KiB)
+        /// would drop most of it. As root SO_RCVBUFFORCE passes rmem_max; otherwise take what SO_RCVBUF gives.
+        /// </summary>
+        private static void EnlargeReceiveBuffer(Socket socket)
+        {
+            const int SOL_SOCKET = 1, SO_RCVBUFFORCE = 33;
+            Span<byte> size = stackalloc byte[sizeof(int)];
+            BinaryPrimitives.WriteInt32LittleEndian(size, ReceiveBufferBytes);
+            try { socket.SetRawSocketOption(SOL_SOCKET, SO_RCVBUFFORCE, size); }
+            catch (SocketException) { socket.ReceiveBufferSize = ReceiveBufferBytes; }
         }
 
         public PulseNetwork Network { get; }

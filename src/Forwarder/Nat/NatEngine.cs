@@ -372,6 +372,28 @@ public sealed class NatEngine
     /// Connection sync: after a packet's state update, a connection that is new, changed state or has
     /// not been exported for its refresh interval goes to the backup, with its persistence template.
     /// </summary>
+    /// <summary>
+    /// Exports every live connection in slots [<paramref name="start"/>, start + <paramref name="count"/>)
+    /// of the table, as IPVS's sync daemon would have sent them over their lifetime: what a peer that
+    /// just appeared needs to take over. Call on the worker's thread (NatWorker.Invoke), chunk after
+    /// chunk, while the sync sender drains the export ring. A chunk also ends early when the export ring is nearly full,
+    /// so a dump never drops records. Returns the next slot, or -1 at the end of the table.
+    /// </summary>
+    public int ExportAll(int start, int count, long now)
+    {
+        var export = SyncExport;
+        if (export is null) return -1;
+        int end = (int)Math.Min((long)start + count, _connections.Capacity);
+        int index = Math.Max(0, start);
+        for (; index < end && export.HasRoomFor(2); index++)   // a connection and its template
+        {
+            ref readonly var connection = ref _connections[index];
+            if (!connection.InUse || connection.ExpiresAt <= now) continue;
+            Export(index, created: true, connection.State, now);
+        }
+        return index >= _connections.Capacity ? -1 : index;
+    }
+
     private void Export(int index, bool created, TcpState before, long now)
     {
         var export = SyncExport!;

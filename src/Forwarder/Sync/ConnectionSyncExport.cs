@@ -50,6 +50,9 @@ public sealed class ConnectionSyncExport
     /// <summary>Records waiting for the sender.</summary>
     public int Pending => _ring.Count;
 
+    /// <summary>Room for <paramref name="records"/> more records before the ring is full.</summary>
+    public bool HasRoomFor(int records) => _ring.Capacity - _ring.Count >= records;
+
     /// <summary>The sender's side: moves waiting records out, oldest first. One sender thread only.</summary>
     public int Drain(Span<ConnectionSyncRecord> destination) => _ring.Read(destination);
 

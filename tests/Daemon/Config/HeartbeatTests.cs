@@ -109,6 +109,14 @@ public sealed class HeartbeatTests : IDisposable
     }
 
     [Fact]
+    public void FailbackDelay_IsOneSecondWithConnectionSync_ZeroWithout_AndSettable()
+    {
+        Assert.Equal(TimeSpan.Zero, Lvs.Load(Lvs.Lines(Global("primary = 192.0.2.1"))).FailbackDelay);
+        Assert.Equal(TimeSpan.FromSeconds(1), Lvs.Load(Lvs.Lines(Global("primary = 192.0.2.1", "syncdaemon = 1"))).FailbackDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Lvs.Load(Lvs.Lines(Global("primary = 192.0.2.1", "syncdaemon = 1", "failback_delay = 0.25"))).FailbackDelay);
+    }
+
+    [Fact]
     public void KeyFile_Missing_IsAnErrorWhenHeartbeatIsOn()
     {
         Assert.Equal(["lvs.cf:3: heartbeat_key_file 'hb.key' does not exist"],

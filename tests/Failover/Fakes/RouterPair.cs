@@ -36,9 +36,10 @@ public sealed class RouterPair
     }
 
     /// <summary>Replaces A with a freshly started process (new boot id), as after a reboot.</summary>
-    public void RestartPrimary(bool forceActive = false)
+    public void RestartPrimary(bool forceActive = false, TimeSpan failbackDelay = default)
     {
-        A = NewRouter("A", Addresses.Primary(forceActive, PrivateNetwork));
+        A = new Router("A", Addresses.Settings(Addresses.Primary(forceActive, PrivateNetwork)) with { FailbackDelay = failbackDelay },
+            Time, Wire, Timeline, nextBoot++);
         A.Machine.Start();
     }
 

@@ -10,7 +10,8 @@ namespace UserLvs.Failover.Tests.Machine;
 public class FailbackTests
 {
     /// <summary>A crashed and B took over; A comes back as a new process.</summary>
-    private static (RouterPair Pair, int Mark) BackupActivePrimaryReturns(bool backupForce = false, bool primaryForce = false)
+    private static (RouterPair Pair, int Mark) BackupActivePrimaryReturns(bool backupForce = false, bool primaryForce = false,
+        TimeSpan failbackDelay = default)
     {
         var pair = new RouterPair(backupForce: backupForce);
         pair.A.Crashed = true;
@@ -18,8 +19,25 @@ public class FailbackTests
         pair.Run(TimeSpan.FromMilliseconds(100));
         Assert.Equal(RouterRole.Active, pair.B.Machine.Role);
         int mark = pair.Timeline.Count;
-        pair.RestartPrimary(primaryForce);
+        pair.RestartPrimary(primaryForce, failbackDelay);
         return (pair, mark);
+    }
+
+    [Fact]
+    public void PrimaryReturns_WithAFailbackDelay_StaysBackupThatLong_ThenTakesOverInOrder()
+    {
+        // The delay lets the active backup's connection sync fill the returning primary first.
+        var (pair, mark) = BackupActivePrimaryReturns(failbackDelay: TimeSpan.FromMilliseconds(500));
+
+        pair.Run(TimeSpan.FromMilliseconds(490));
+        Assert.DoesNotContain(pair.TimelineSince(mark), e => e.Contains("TakeoverRequest"));
+        Assert.Equal((RouterRole.Backup, RouterRole.Active), (pair.A.Machine.Role, pair.B.Machine.Role));
+
+        var took = pair.RunUntil(() => pair.A.Machine.Role == RouterRole.Active, TimeSpan.FromMilliseconds(100));
+        var timeline = pair.TimelineSince(mark);
+        Assert.True(Array.IndexOf(timeline, "B: BecomeStandby") < Array.IndexOf(timeline, "A: BecomeActive"));
+        Assert.Equal(1, TimelineAssert.MostActiveAtOnce(timeline, "B"));
+        Assert.InRange(took, TimeSpan.Zero, TimeSpan.FromMilliseconds(30));
     }
 
     [Fact]

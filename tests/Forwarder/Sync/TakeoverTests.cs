@@ -150,4 +150,28 @@ public sealed class TakeoverTests : IDisposable
         _b.FromClient(Wire.ClientTcp(Port, TcpFlags.Psh | TcpFlags.Ack, Wire.Payload(300), sequence: 301))
             .AssertSilent(FrameVerdict.Dropped, DropReason.NoConnection);
     }
+
+    [Fact]
+    public void APeerThatAppearsLate_GetsTheWholeTable_FromExportAll_AndCanTakeOverItsEstablishedConnections()
+    {
+        Configure();
+        EstablishThroughA(40000);
+        int server = EstablishThroughA(Port);
+        // Everything A exported went nowhere: B was not there yet (a backup that restarts, a primary that returns).
+        var lost = new ConnectionSyncRecord[256];
+        while (_export.Drain(lost) > 0) { }
+        Assert.Equal(0, Sync());
+
+        int next = 0, chunks = 0;
+        do { next = _a.Engine.ExportAll(next, 16, _a.Now); chunks++; Sync(); } while (next >= 0);
+
+        Assert.True(chunks > 1, "the table was walked in chunks");
+        Assert.Equal(2, _b.Connections.Count);
+        _b.Ownership.Acquire();
+        _b.Now += 500;
+        var toServer = _b.FromClient(Wire.ClientTcp(Port, TcpFlags.Psh | TcpFlags.Ack, Wire.Payload(100), sequence: 301, acknowledgment: 1701)).ToServer();
+        var tcp = Wire.AssertToServer(toServer, server, Port);
+        Assert.False(tcp.Synchronize || tcp.Reset);
+        Assert.Equal(0, _b.Services.Current.Find(NatLab.Http)!.Traffic.Read().Connections);
+    }
 }
