@@ -14,9 +14,12 @@ public sealed partial class DaemonProcess : IDisposable
     private readonly Process _process;
     private readonly List<string> _lines = [];
 
+    private int _id;
+
     private DaemonProcess(Process process) => _process = process;
 
-    public int Id => _process.Id;
+    /// <summary>The daemon's process id (kept, so logs can name it after the process object is gone).</summary>
+    public int Id => _id;
 
     public bool HasExited => _process.HasExited;
 
@@ -44,6 +47,7 @@ public sealed partial class DaemonProcess : IDisposable
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
         process.Start();
+        daemon._id = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return daemon;
