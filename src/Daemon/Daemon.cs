@@ -56,6 +56,7 @@ public static class Daemon
         var host = new ForwarderHost(log, options.Workers, options.ConnectionsPerWorker) { Io = options.Io };
         try
         {
+            PulseHost.RefuseIdleBackup(config);
             host.Start(config);
             using var nanny = new NannyHost(host.Table, config, log);
             // With a router pair pulse decides when this router is active, and nanny runs only then.

@@ -90,11 +90,12 @@ public sealed partial record LvsConfig
     public TimeSpan FailbackDelay { get; init; }
 
     /// <summary>
-    /// True when this config runs pulse: heartbeat = 1 and a backup router is named. Then the VIPs
+    /// True when this config runs pulse: heartbeat = 1, a backup router is named and it takes part
+    /// (backup_active = 1; with 0 the primary runs alone and the backup must not run). Then the VIPs
     /// and the NAT router address float: only the active router answers ARP for them, in userspace,
     /// and the kernel holds neither (a router killed with -9 stops answering at once).
     /// </summary>
-    public bool HasRouterPair => Heartbeat && Backup is not null && Primary is not null;
+    public bool HasRouterPair => Heartbeat && Backup is not null && Primary is not null && BackupActive;
 
     /// <summary>Every virtual server in file order, active or not.</summary>
     public IReadOnlyList<LvsVirtualServer> VirtualServers { get; init; } = [];

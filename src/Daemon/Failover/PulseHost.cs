@@ -105,6 +105,19 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         return new PulseHost(host, nanny, config, roles, log, time);
     }
 
+    /// <summary>
+    /// Piranha's backup_active = 0: the backup router takes no part, so the primary runs alone. A
+    /// daemon started on the backup host of such a config refuses to run instead of claiming the
+    /// primary's floating addresses.
+    /// </summary>
+    public static void RefuseIdleBackup(LvsConfig config)
+    {
+        if (!config.Heartbeat || config.BackupActive || config.Backup is not { } backup) return;
+        if (OwnAddresses().Contains(backup) && config.Primary is { } primary && !OwnAddresses().Contains(primary))
+            throw new InvalidOperationException($"this host is the backup router ({backup}) and lvs.cf says backup_active = 0: " +
+                "it takes no part in failover; set backup_active = 1 to run it as the backup");
+    }
+
     public ConfiguredRole ConfiguredRole => _roles.Role;
 
     RouterRole? IStatusSource.Role => _pulse.Role;

@@ -108,6 +108,18 @@ public sealed class HeartbeatTests : IDisposable
             Lvs.Errors(Lvs.Lines(Global("primary = 192.0.2.1", "garp_count = 0"))));
     }
 
+    [Theory]
+    [InlineData("heartbeat = 1", "backup_active = 1", true)]
+    [InlineData("heartbeat = 1", "backup_active = 0", false)]   // Piranha: the backup takes no part; the primary runs alone
+    [InlineData("heartbeat = 0", "backup_active = 1", false)]
+    public void RouterPair_NeedsHeartbeatABackupAndBackupActive(string heartbeat, string backupActive, bool pair)
+    {
+        File.WriteAllText(Path.Combine(_directory, "hb.key"), "secret");
+        File.SetUnixFileMode(Path.Combine(_directory, "hb.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var config = Lvs.Load(Lvs.Lines(Global(heartbeat, "primary = 192.0.2.1", "backup = 192.0.2.2", backupActive, "heartbeat_key_file = hb.key")), _directory);
+        Assert.Equal(pair, config.HasRouterPair);
+    }
+
     [Fact]
     public void FailbackDelay_IsOneSecondWithConnectionSync_ZeroWithout_AndSettable()
     {
