@@ -130,6 +130,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
             _roles.Role.ToString().ToLowerInvariant(), _roles.SelfPublic, _roles.PeerPublic,
             _roles.HasPrivateNetwork ? $", private {_roles.SelfPrivate} / {_roles.PeerPrivate}" : "",
             _config.KeepAlive.TotalSeconds, _config.DeadTime.TotalSeconds, _roles.ForceActive ? ", --force-active" : "");
+        PrepareTakeoverPath();
         if (_batcher is not null)
         {
             _syncSender = new Thread(SendSync) { IsBackground = true, Name = "userlvs-sync" };
@@ -211,6 +212,36 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
                 catch (Exception e) { _log.LogError("nanny {Action}: {Error}", start ? "start" : "stop", e.Message); }
             }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
+    }
+
+    /// <summary>
+    /// JIT-compiles, before it is needed, the code a takeover runs under pulse's lock (this host, the
+    /// state machine, the wire format, gratuitous ARP): compiled on first use it costs milliseconds of
+    /// the deadtime budget at the worst moment. A first dry plan also builds the LINQ and logging
+    /// generics it uses.
+    /// </summary>
+    private void PrepareTakeoverPath()
+    {
+        var types = new[]
+        {
+            typeof(PulseHost), typeof(PulseService), typeof(PulseStateMachine), typeof(UserLvs.Failover.Protocol.PulseCodec),
+            typeof(UserLvs.Failover.Protocol.ReplayGuard), typeof(GratuitousArpAnnouncer), typeof(FloatingAddressOwnership),
+            typeof(UdpHeartbeatTransport), typeof(ConnectionSyncImporter), typeof(ConnectionSyncBatcher),
+        };
+        const System.Reflection.BindingFlags all = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
+            System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly;
+        foreach (var type in types.SelectMany(t => t.GetNestedTypes(all).Prepend(t)))
+        {
+            if (type.ContainsGenericParameters) continue;
+            foreach (var method in type.GetMethods(all))
+            {
+                if (method.IsAbstract || method.ContainsGenericParameters) continue;
+                try { System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle); }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException) { }
+            }
+        }
+        var plan = GratuitousArpAnnouncer.Plan(_host.Router, _host.Table.Current, _host.VipLinks);
+        _log.LogDebug("pulse: {Why}: gratuitous ARP for {Addresses}", "prepared", string.Join(", ", plan.Select(a => a.Address)));
     }
 
     /// <summary>

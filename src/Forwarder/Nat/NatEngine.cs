@@ -31,7 +31,7 @@ namespace UserLvs.Forwarder.Nat;
 /// neighbours and applies connection records from <see cref="SyncImport"/>, and an active one exports
 /// its connections' changes to <see cref="SyncExport"/> (see <see cref="ConnectionSyncExport"/> for when).
 /// </summary>
-public sealed class NatEngine
+public sealed partial class NatEngine
 {
     private readonly ServiceTable _services;
     private readonly ConnectionTable _connections;

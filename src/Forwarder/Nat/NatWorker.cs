@@ -117,9 +117,11 @@ public sealed class NatWorker : IDisposable
                 {
                     int n = _publics[link].Receive(frames);
                     received += n;
+                    if (n >= NatEngine.MinimumBatch) _engine.PrefetchFromPublic(frames[..n]);
                     for (int i = 0; i < n; i++) _engine.FromPublic(in frames[i], link, now);
                 }
                 int m = _private.Receive(frames);
+                if (m >= NatEngine.MinimumBatch) _engine.PrefetchFromPrivate(frames[..m]);
                 for (int i = 0; i < m; i++) _engine.FromPrivate(in frames[i], now);
                 received += m;
                 busy = received > 0;

@@ -92,6 +92,8 @@ public sealed class NatAllocationTests
             var engine = _lab.Engine;
             engine.BeginBatch(_now);
             int n = port.Receive(_received);
+            if (fromPublic) engine.PrefetchFromPublic(_received.AsSpan(0, n));   // as the worker does for a batch
+            else engine.PrefetchFromPrivate(_received.AsSpan(0, n));
             int forwarded = 0;
             for (int i = 0; i < n; i++)
             {
