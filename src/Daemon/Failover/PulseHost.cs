@@ -124,6 +124,15 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
 
     public RouterRole Role => _pulse.Role;
 
+    FailoverCounters? IStatusSource.Failover
+    {
+        get
+        {
+            var status = _pulse.Status;
+            return new FailoverCounters(status.Transitions, status.Drops.ToDictionary(d => Snake(d.Key.ToString()), d => d.Value));
+        }
+    }
+
     public void Start()
     {
         _log.LogInformation("pulse: this host is the {Role} router ({Self}, peer {Peer}{Private}); keepalive {KeepAlive} s, deadtime {DeadTime} s{Force}",

@@ -22,7 +22,13 @@ public interface IStatusSource
 
     /// <summary>How many times nanny took each real server out (Down) and put it back (Up) since it started.</summary>
     IReadOnlyCollection<RealServerTransitions> Transitions => Array.Empty<RealServerTransitions>();
+
+    /// <summary>pulse's counters (role changes, heartbeat datagrams refused by reason), or null when this source has none.</summary>
+    FailoverCounters? Failover => null;
 }
+
+/// <summary>Role changes since the daemon started, and pulse datagrams refused (forged, replayed, ...) by reason.</summary>
+public sealed record FailoverCounters(long Transitions, IReadOnlyDictionary<string, long> Rejected);
 
 /// <summary>One nanny verdict: the real server ADDRESS:PORT of SERVICE passes its check (Up) or not.</summary>
 public readonly record struct RealServerHealth(VirtualServiceKey Service, IPv4Address Address, ushort Port, bool Up);

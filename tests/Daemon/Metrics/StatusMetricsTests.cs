@@ -25,6 +25,8 @@ public class StatusMetricsTests
     {
         public RouterRole? Current { get; set; }
         public RouterRole? Role => Current;
+        public FailoverCounters? Counters { get; set; }
+        public FailoverCounters? Failover => Counters;
     }
 
     private sealed class BrokenSource : IStatusSource
@@ -124,6 +126,25 @@ public class StatusMetricsTests
         Assert.Contains("userlvs_router_role{role=\"backup\"} 0", samples);
         Assert.Contains("userlvs_router_role{role=\"shutdown\"} 0", samples);
         Assert.DoesNotContain(samples, s => s.StartsWith("userlvs_real_server_up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Scrape_PulseCounters_ShowRoleTransitionsAndRefusedDatagramsByReason()
+    {
+        using var scrape = new MetricsScrape();
+        var pulse = new FakePulse
+        {
+            Current = RouterRole.Active,
+            Counters = new FailoverCounters(3, new Dictionary<string, long> { ["bad_mac"] = 20, ["replayed"] = 2, ["truncated"] = 0 }),
+        };
+        scrape.Endpoint.AddStatusSource(pulse);
+
+        var samples = await scrape.SamplesAsync();
+
+        Assert.Contains("userlvs_router_role_transitions_total{router=\"this\"} 3", samples);
+        Assert.Contains("userlvs_pulse_messages_rejected_total{reason=\"bad_mac\"} 20", samples);
+        Assert.Contains("userlvs_pulse_messages_rejected_total{reason=\"replayed\"} 2", samples);
+        Assert.Contains("userlvs_pulse_messages_rejected_total{reason=\"truncated\"} 0", samples);
     }
 
     [Fact]
