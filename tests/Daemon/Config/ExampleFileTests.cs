@@ -42,6 +42,10 @@ public sealed class ExampleFileTests : IDisposable
         Assert.Equal("priv0", config.PrivateInterface);
         Assert.Equal(IPv4Address.Parse("10.0.0.1"), config.NatRouter!.Value.Address);
         Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)), (config.KeepAlive, config.DeadTime));
+        Assert.True(config.HasRouterPair);
+        Assert.Equal((IPv4Address.Parse("10.0.0.2"), IPv4Address.Parse("10.0.0.3")), (config.PrimaryPrivate!.Value, config.BackupPrivate!.Value));
+        Assert.True(config.SyncDaemon);
+        Assert.Equal((5, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), (config.GratuitousArpCount, config.GratuitousArpInterval, config.FailbackDelay));
 
         var table = config.ToDesiredTable();
         Assert.Equal(["TCP 192.0.2.10:80", "UDP 192.0.2.10:5353"], table.Select(t => t.Config.Key.ToString()));
