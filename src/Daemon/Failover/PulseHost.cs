@@ -1,10 +1,9 @@
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using UserLvs.Control;
 using UserLvs.Daemon.Config;
 using UserLvs.Daemon.Health;
 using UserLvs.Daemon.Hosting;
+using UserLvs.Daemon.Kernel;
 using UserLvs.Daemon.Metrics;
 using UserLvs.Failover;
 using UserLvs.Failover.Commands;
@@ -100,7 +99,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
     public static PulseHost? Create(ForwarderHost host, NannyHost nanny, LvsConfig config, bool forceActive, ILogger log, TimeProvider time)
     {
         if (!config.HasRouterPair) return null;
-        var roles = RoleDetection.Detect(OwnAddresses(), config.Primary!.Value, config.PrimaryPrivate, config.Backup, config.BackupPrivate,
+        var roles = RoleDetection.Detect(InterfaceAddresses.All(), config.Primary!.Value, config.PrimaryPrivate, config.Backup, config.BackupPrivate,
             forceActive, out string? error) ?? throw new InvalidOperationException($"pulse: {error}");
         return new PulseHost(host, nanny, config, roles, log, time);
     }
@@ -113,7 +112,8 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
     public static void RefuseIdleBackup(LvsConfig config)
     {
         if (!config.Heartbeat || config.BackupActive || config.Backup is not { } backup) return;
-        if (OwnAddresses().Contains(backup) && config.Primary is { } primary && !OwnAddresses().Contains(primary))
+        var own = InterfaceAddresses.All();
+        if (own.Contains(backup) && config.Primary is { } primary && !own.Contains(primary))
             throw new InvalidOperationException($"this host is the backup router ({backup}) and lvs.cf says backup_active = 0: " +
                 "it takes no part in failover; set backup_active = 1 to run it as the backup");
     }
@@ -129,7 +129,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         get
         {
             var status = _pulse.Status;
-            return new FailoverCounters(status.Transitions, status.Drops.ToDictionary(d => Snake(d.Key.ToString()), d => d.Value));
+            return new FailoverCounters(status.Transitions, status.Drops.ToDictionary(d => FrameMetrics.SnakeCase(d.Key.ToString()), d => d.Value));
         }
     }
 
@@ -178,7 +178,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         var status = _pulse.Status;
         var now = _time.GetUtcNow();
         double? heard = status.PeerLastHeard is { } at ? Math.Max(0, (now - at).TotalSeconds) : null;
-        var rejected = status.Drops.Where(d => d.Value > 0).ToDictionary(d => Snake(d.Key.ToString()), d => d.Value);
+        var rejected = status.Drops.Where(d => d.Value > 0).ToDictionary(d => FrameMetrics.SnakeCase(d.Key.ToString()), d => d.Value);
         var peer = new PeerStatus(_roles.PeerPublic.ToString(), heard,
             heard is null ? [] : _roles.HasPrivateNetwork ? ["public", "private"] : ["public"], rejected);
         SyncStatus? sync = _batcher is null
@@ -332,16 +332,6 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         _senders.Add(sender);
         return sender;
     }
-
-    private static List<IPv4Address> OwnAddresses() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Where(u => u.Address.AddressFamily == AddressFamily.InterNetwork)
-            .Select(u => IPv4Address.Parse(u.Address.ToString()))
-            .ToList();
-
-    private static string Snake(string name) =>
-        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     /// <summary>Stands down (the peer takes over at once instead of after deadtime), then stops.</summary>
     public async ValueTask DisposeAsync()

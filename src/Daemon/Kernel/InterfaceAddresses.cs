@@ -16,6 +16,14 @@ public static class InterfaceAddresses
         return null;
     }
 
+    /// <summary>Every IPv4 address of every interface in this namespace (pulse finds its router among them).</summary>
+    public static IReadOnlyList<IPv4Address> All() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Where(u => u.Address.AddressFamily == AddressFamily.InterNetwork)
+            .Select(u => IPv4Address.Parse(u.Address.ToString()))
+            .ToList();
+
     public static bool Has(string device, IPv4Address address) =>
         Find(device).GetIPProperties().UnicastAddresses.Any(u => u.Address.ToString() == address.ToString());
 

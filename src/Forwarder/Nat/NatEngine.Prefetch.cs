@@ -22,27 +22,34 @@ public sealed partial class NatEngine
     private readonly ulong[] _prefetched = new ulong[256];
 
     /// <summary>Starts the lookups of client frames that arrived on a public port (client -> VIP).</summary>
-    public void PrefetchFromPublic(ReadOnlySpan<RxFrame> frames)
-    {
-        int n = Math.Min(frames.Length, _prefetched.Length);
-        for (int i = 0; i < n; i++)
-            _prefetched[i] = TryReadKey(frames[i].Data, out var protocol, out uint source, out ushort sourcePort, out uint destination, out ushort destinationPort)
-                ? HasTag | _connections.PrefetchInbound(protocol, new IPv4Address(source), sourcePort, new IPv4Address(destination), destinationPort)
-                : 0;
-        for (int i = 0; i < n; i++)
-            if (_prefetched[i] != 0) _connections.PrefetchInboundEntry((uint)_prefetched[i]);
-    }
+    public void PrefetchFromPublic(ReadOnlySpan<RxFrame> frames) => Prefetch(frames, inbound: true);
 
     /// <summary>Starts the lookups of real servers' replies that arrived on the private port (RIP -> client).</summary>
-    public void PrefetchFromPrivate(ReadOnlySpan<RxFrame> frames)
+    public void PrefetchFromPrivate(ReadOnlySpan<RxFrame> frames) => Prefetch(frames, inbound: false);
+
+    // Both keys read the frame's source then destination endpoint: (client, VIP) inbound, (RIP, client) outbound.
+    private void Prefetch(ReadOnlySpan<RxFrame> frames, bool inbound)
     {
         int n = Math.Min(frames.Length, _prefetched.Length);
         for (int i = 0; i < n; i++)
-            _prefetched[i] = TryReadKey(frames[i].Data, out var protocol, out uint source, out ushort sourcePort, out uint destination, out ushort destinationPort)
-                ? HasTag | _connections.PrefetchOutbound(protocol, new IPv4Address(source), sourcePort, new IPv4Address(destination), destinationPort)
-                : 0;
+        {
+            if (!TryReadKey(frames[i].Data, out var protocol, out uint source, out ushort sourcePort, out uint destination, out ushort destinationPort))
+            {
+                _prefetched[i] = 0;
+                continue;
+            }
+            var from = new IPv4Address(source);
+            var to = new IPv4Address(destination);
+            _prefetched[i] = HasTag | (inbound
+                ? _connections.PrefetchInbound(protocol, from, sourcePort, to, destinationPort)
+                : _connections.PrefetchOutbound(protocol, from, sourcePort, to, destinationPort));
+        }
         for (int i = 0; i < n; i++)
-            if (_prefetched[i] != 0) _connections.PrefetchOutboundEntry((uint)_prefetched[i]);
+        {
+            if (_prefetched[i] == 0) continue;
+            if (inbound) _connections.PrefetchInboundEntry((uint)_prefetched[i]);
+            else _connections.PrefetchOutboundEntry((uint)_prefetched[i]);
+        }
     }
 
     private static bool TryReadKey(ReadOnlySpan<byte> frame, out Protocol protocol, out uint source, out ushort sourcePort,

@@ -18,96 +18,29 @@ namespace UserLvs.Forwarder.Tests.Sync;
 /// </summary>
 public sealed class SyncAllocationTests
 {
-    private const int ClientPorts = 48;
-
+    /// <summary>Whole connections through an exporting engine, the sender draining after each one.</summary>
     private sealed class ExportingPump : IDisposable
     {
-        private readonly NatLab _lab;
-        private readonly RxFrame[] _received = new RxFrame[8];
-        private readonly byte[][][] _client = new byte[ClientPorts][][];
-        private readonly byte[][][][] _server = new byte[ClientPorts][][][];
         private readonly ConnectionSyncBatcher _batcher;
         private readonly byte[] _datagram = new byte[ConnectionSyncBatch.MaxSize];
-        private long _now = 1_000_000;
+        private readonly WholeConnectionPump _pump;
 
         public ExportingPump()
         {
             Export = new ConnectionSyncExport(capacity: 1024);
-            _lab = new NatLab(capacity: 1024, export: Export);
             _batcher = new ConnectionSyncBatcher([Export]);
-            _lab.AddService(NatLab.Http);
-            _lab.LearnServers();
-            _lab.Public.DiscardTransmitted = true;
-            _lab.Private.DiscardTransmitted = true;
-            for (int p = 0; p < ClientPorts; p++)
-            {
-                ushort port = (ushort)(40000 + p);
-                _client[p] =
-                [
-                    Wire.ClientTcp(port, TcpFlags.Syn),
-                    Wire.ClientTcp(port, TcpFlags.Ack),
-                    Wire.ClientTcp(port, TcpFlags.Psh | TcpFlags.Ack, Wire.Payload(300, p)),
-                    Wire.ClientTcp(port, TcpFlags.Fin | TcpFlags.Ack),
-                    Wire.ClientTcp(port, TcpFlags.Ack),
-                ];
-                _server[p] = new byte[4][][];
-                for (int s = 1; s <= 3; s++)
-                    _server[p][s] =
-                    [
-                        Wire.ServerTcp(s, port, TcpFlags.Syn | TcpFlags.Ack),
-                        Wire.ServerTcp(s, port, TcpFlags.Psh | TcpFlags.Ack, Wire.Payload(1200, p + s)),
-                        Wire.ServerTcp(s, port, TcpFlags.Fin | TcpFlags.Ack),
-                    ];
-            }
+            _pump = new WholeConnectionPump(new NatLab(capacity: 1024, export: Export), clockStep: 7,
+                afterConnection: () => { while (_batcher.TakeBatch(_datagram) > 0) { } });
         }
 
         public ConnectionSyncExport Export { get; }
         public long Batches => _batcher.Batches;
         public long Records => _batcher.Records;
-        public ForwarderStats Stats => _lab.Engine.Stats;
+        public ForwarderStats Stats => _pump.Stats;
 
-        /// <summary>Whole connections, 8 packets each, until <paramref name="packets"/> went through; the sender drains after each.</summary>
-        public int Run(int packets)
-        {
-            int forwarded = 0;
-            for (int sent = 0, c = 0; sent < packets; c++, sent += 8)
-            {
-                int p = c % ClientPorts;
-                var client = _client[p];
-                forwarded += Once(_lab.Public, client[0], true);
-                int index = _lab.Connections.LookupInbound(Protocol.Tcp, NatLab.Client, (ushort)(40000 + p), NatLab.Vip, 80, 0, _now);
-                var server = _server[p][NatLab.ServerNumber(_lab.Connections[index].RealAddress)];
-                forwarded += Once(_lab.Private, server[0], false);
-                forwarded += Once(_lab.Public, client[1], true);
-                forwarded += Once(_lab.Public, client[2], true);
-                forwarded += Once(_lab.Private, server[1], false);
-                forwarded += Once(_lab.Public, client[3], true);
-                forwarded += Once(_lab.Private, server[2], false);
-                forwarded += Once(_lab.Public, client[4], true);
-                while (_batcher.TakeBatch(_datagram) > 0) { }
-                _now += 7;
-            }
-            return forwarded;
-        }
+        public int Run(int packets) => _pump.Run(packets);
 
-        private int Once(MemoryFrameIo port, byte[] frame, bool fromPublic)
-        {
-            port.EnqueueReceive(frame);
-            var engine = _lab.Engine;
-            engine.BeginBatch(_now);
-            int n = port.Receive(_received);
-            int forwarded = 0;
-            for (int i = 0; i < n; i++)
-            {
-                var verdict = fromPublic ? engine.FromPublic(in _received[i], _now) : engine.FromPrivate(in _received[i], _now);
-                if (verdict == FrameVerdict.Forwarded) forwarded++;
-            }
-            engine.EndBatch(_now);
-            port.ReleaseReceived();
-            return forwarded;
-        }
-
-        public void Dispose() => _lab.Dispose();
+        public void Dispose() => _pump.Dispose();
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using UserLvs.Lab.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 
 namespace UserLvs.Lab.Tests.Adm;
@@ -13,15 +14,8 @@ internal static partial class HttpServiceConfig
 {
     public static string Text(string scheduler, params (int Server, int Weight)[] servers)
     {
-        var text = new StringBuilder("""
-            serial_no = 1
-            primary = 192.0.2.1
-            service = lvs
-            heartbeat = 0
-            network = nat
-            nat_router = 10.0.0.1 priv0
-            nat_nmask = 255.255.255.0
-
+        var text = new StringBuilder(LabConfig.SingleRouterGlobals);
+        text.Append("""
             virtual http {
                 active = 1
                 address = 192.0.2.10 pub0:1
@@ -31,7 +25,7 @@ internal static partial class HttpServiceConfig
             """);
         text.Append($"    scheduler = {scheduler}\n");
         foreach (var (server, weight) in servers)
-            text.Append($"    server s{server} {{\n        address = 10.0.0.{10 + server}\n        active = 1\n        weight = {weight}\n    }}\n");
+            text.Append(LabConfig.Server(server, weight));
         text.Append("}\n");
         return text.ToString();
     }

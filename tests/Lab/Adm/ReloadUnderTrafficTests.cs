@@ -62,7 +62,7 @@ public sealed partial class ReloadUnderTrafficTests : IDisposable
         var (length, digest) = download.Finish(TimeSpan.FromSeconds(60));
         _lab.Note($"{length} bytes downloaded across the reload");
         Assert.Equal((long)Megabytes * MiB, length);
-        Assert.Equal(Convert.ToHexString(RealServerPattern(Megabytes)), Convert.ToHexString(digest));
+        Assert.Equal(Convert.ToHexString(RealServerContent.BigSha256(Megabytes)), Convert.ToHexString(digest));
 
         // New connections follow the new weights: 3 + 1 + 1 per wrr cycle, so 10 split 6 / 2 / 2.
         var spread = _lab.ServersAnswering(10);
@@ -133,15 +133,6 @@ public sealed partial class ReloadUnderTrafficTests : IDisposable
 
     private static string Seen(IEnumerable<string> servers) => "answered by: " + string.Join(' ', servers);
 
-    /// <summary>lab/realserver.py's /big body: the bytes 0..255 over and over, 16 chunks of 64 KiB per MiB.</summary>
-    private static byte[] RealServerPattern(int megabytes)
-    {
-        var chunk = new byte[64 * 1024];
-        for (int i = 0; i < chunk.Length; i++) chunk[i] = (byte)i;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (int i = 0; i < megabytes * 16; i++) hash.AppendData(chunk);
-        return hash.GetHashAndReset();
-    }
 
     /// <summary>
     /// curl in the client namespace, rate-limited, its body hashed as it streams on a background task.

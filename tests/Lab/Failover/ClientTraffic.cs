@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using UserLvs.Lab.Tests.Infrastructure;
 
 namespace UserLvs.Lab.Tests.Failover;
@@ -63,16 +62,6 @@ internal sealed class ClientTraffic : IDisposable
 
     /// <summary>The download's sha256, as sha256sum printed it.</summary>
     public string Sha256(TimeSpan limit) => Finish(limit).Split(' ')[0];
-
-    /// <summary>The sha256 of lab/realserver.py's /big?mb=N: its 64 KiB pattern, N * 16 times.</summary>
-    public static string ExpectedSha256(int megabytes)
-    {
-        var chunk = new byte[65536];
-        for (int i = 0; i < chunk.Length; i++) chunk[i] = (byte)i;
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (int i = 0; i < megabytes * 16; i++) sha.AppendData(chunk);
-        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
-    }
 
     public void Dispose()
     {

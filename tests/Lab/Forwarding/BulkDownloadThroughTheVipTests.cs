@@ -36,7 +36,7 @@ public sealed class BulkDownloadThroughTheVipTests : IDisposable
         _lab.Note($"{length} bytes through the VIP in {clock.Elapsed.TotalSeconds:F2} s");
 
         Assert.Equal((long)Megabytes * MiB, length);
-        Assert.Equal(Convert.ToHexString(RealServerPattern(Megabytes)), Convert.ToHexString(digest));
+        Assert.Equal(Convert.ToHexString(RealServerContent.BigSha256(Megabytes)), Convert.ToHexString(digest));
 
         Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(15)));
         var totals = DaemonTotals.Parse(daemon.Log);
@@ -76,15 +76,5 @@ public sealed class BulkDownloadThroughTheVipTests : IDisposable
         Assert.True(curl.WaitForExit(10_000), "curl did not exit after its output ended");
         Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {errors.Result}\n{_lab.DaemonLog}");
         return (length, hash.GetHashAndReset());
-    }
-
-    /// <summary>lab/realserver.py's /big body: the bytes 0..255 over and over, 16 chunks of 64 KiB per MiB.</summary>
-    private static byte[] RealServerPattern(int megabytes)
-    {
-        var chunk = new byte[64 * 1024];
-        for (int i = 0; i < chunk.Length; i++) chunk[i] = (byte)i;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (int i = 0; i < megabytes * 16; i++) hash.AppendData(chunk);
-        return hash.GetHashAndReset();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using UserLvs.Lab.Tests.Infrastructure;
 
 namespace UserLvs.Lab.Tests.Health;
 
@@ -15,15 +16,8 @@ internal static class NannyConfig
 
     public static string Text(bool quiesce)
     {
-        var text = new StringBuilder("""
-            serial_no = 1
-            primary = 192.0.2.1
-            service = lvs
-            heartbeat = 0
-            network = nat
-            nat_router = 10.0.0.1 priv0
-            nat_nmask = 255.255.255.0
-
+        var text = new StringBuilder(LabConfig.SingleRouterGlobals);
+        text.Append("""
             virtual http {
                 active = 1
                 address = 192.0.2.10 pub0:1
@@ -37,7 +31,7 @@ internal static class NannyConfig
             """);
         text.Append($"    quiesce_server = {(quiesce ? 1 : 0)}\n");
         for (int i = 1; i <= 3; i++)
-            text.Append($"    server s{i} {{\n        address = 10.0.0.{10 + i}\n        active = 1\n        weight = 1\n    }}\n");
+            text.Append(LabConfig.Server(i));
         text.Append("}\n");
         return text.ToString();
     }

@@ -12,16 +12,8 @@ public static class LabConfig
 {
     public static string Text(string httpScheduler, int persistent = 0, IReadOnlyList<int>? weights = null)
     {
-        var text = new StringBuilder();
+        var text = new StringBuilder(SingleRouterGlobals);
         text.Append("""
-            serial_no = 1
-            primary = 192.0.2.1
-            service = lvs
-            heartbeat = 0
-            network = nat
-            nat_router = 10.0.0.1 priv0
-            nat_nmask = 255.255.255.0
-
             virtual http {
                 active = 1
                 address = 192.0.2.10 pub0:1
@@ -48,15 +40,24 @@ public static class LabConfig
         return text.ToString();
     }
 
+    /// <summary>The global part of a one-router lab's lvs.cf: no heartbeat, nat_router 10.0.0.1 on priv0.</summary>
+    public const string SingleRouterGlobals = """
+            serial_no = 1
+            primary = 192.0.2.1
+            service = lvs
+            heartbeat = 0
+            network = nat
+            nat_router = 10.0.0.1 priv0
+            nat_nmask = 255.255.255.0
+
+            """;
+
+    /// <summary>One <c>server sN</c> block of a virtual: the lab's real server N (10.0.0.1N), active, with its weight.</summary>
+    public static string Server(int number, int weight = 1) =>
+        $"    server s{number} {{\n        address = 10.0.0.{10 + number}\n        active = 1\n        weight = {weight}\n    }}\n";
+
     private static void AppendServers(StringBuilder text, IReadOnlyList<int>? weights)
     {
-        for (int i = 1; i <= 3; i++)
-        {
-            text.Append($"    server s{i} {{\n");
-            text.Append($"        address = 10.0.0.{10 + i}\n");
-            text.Append("        active = 1\n");
-            text.Append($"        weight = {(weights is null ? 1 : weights[i - 1])}\n");
-            text.Append("    }\n");
-        }
+        for (int i = 1; i <= 3; i++) text.Append(Server(i, weights is null ? 1 : weights[i - 1]));
     }
 }

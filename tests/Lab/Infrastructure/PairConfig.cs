@@ -48,11 +48,5 @@ public static class PairConfig
 
         """;
 
-    private static string Servers() => string.Join('\n', Enumerable.Range(1, 3).Select(i => $$"""
-            server s{{i}} {
-                address = 10.0.0.{{10 + i}}
-                active = 1
-                weight = 1
-            }
-        """));
+    private static string Servers() => string.Concat(Enumerable.Range(1, 3).Select(i => LabConfig.Server(i))).TrimEnd('\n');
 }
