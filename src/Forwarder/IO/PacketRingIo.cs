@@ -328,42 +328,34 @@ public sealed unsafe class PacketRingIo : IFrameIo
                 }
             }
 
-            var flags = RxFrameFlags.None;
-            if ((status & TP_STATUS_CSUMNOTREADY) != 0)
-            {
-                flags |= RxFrameFlags.ChecksumNotReady;
-            }
+            var flags = FlagsOf(status);
+            ushort vlan = (flags & RxFrameFlags.VlanValid) != 0 ? Unsafe.Read<ushort>(h + 24) : (ushort)0;   // tp_vlan_tci (V2)
 
-            if ((status & TP_STATUS_CSUM_VALID) != 0)
-            {
-                flags |= RxFrameFlags.ChecksumValid;
-            }
-
-            ushort vlan = 0;
-            if ((status & TP_STATUS_VLAN_VALID) != 0)
-            {
-                flags |= RxFrameFlags.VlanValid;
-                vlan = Unsafe.Read<ushort>(h + 24);
-            }
-
-            if (_vnetSize != 0)
-            {
-                flags |= RxFrameFlags.HasVnetHeader;
-            }
-
-            if (snaplen < len)
-            {
-                Counters.RxTruncated++;
-            }
-
-            Counters.RxFrames++;
-            Counters.RxBytes += len;
+            CountReceived(snaplen, len);
             frames[n++] = new RxFrame(data, snaplen, len, flags, vlan, vnet);
             _rxHeld++;
             _rxNext = _rxNext + 1 == _rxFrameCount ? 0 : _rxNext + 1;
         }
 
         return n;
+    }
+
+    /// <summary>What a slot's tp_status says about its frame (the same bits in V2 and V3).</summary>
+    private RxFrameFlags FlagsOf(uint status)
+    {
+        var flags = RxFrameFlags.None;
+        if ((status & TP_STATUS_CSUMNOTREADY) != 0) flags |= RxFrameFlags.ChecksumNotReady;
+        if ((status & TP_STATUS_CSUM_VALID) != 0) flags |= RxFrameFlags.ChecksumValid;
+        if ((status & TP_STATUS_VLAN_VALID) != 0) flags |= RxFrameFlags.VlanValid;
+        if (_vnetSize != 0) flags |= RxFrameFlags.HasVnetHeader;
+        return flags;
+    }
+
+    private void CountReceived(int snaplen, int len)
+    {
+        if (snaplen < len) Counters.RxTruncated++;
+        Counters.RxFrames++;
+        Counters.RxBytes += len;
     }
 
     private int ReceiveV3(Span<RxFrame> frames)
@@ -392,38 +384,11 @@ public sealed unsafe class PacketRingIo : IFrameIo
             uint status = Unsafe.Read<uint>(h + 20);
             byte* data = h + Unsafe.Read<ushort>(h + 24);
 
-            var flags = RxFrameFlags.None;
-            if ((status & TP_STATUS_CSUMNOTREADY) != 0)
-            {
-                flags |= RxFrameFlags.ChecksumNotReady;
-            }
+            var flags = FlagsOf(status);
+            ushort vlan = (flags & RxFrameFlags.VlanValid) != 0 ? (ushort)Unsafe.Read<uint>(h + 32) : (ushort)0;   // hv1.tp_vlan_tci (V3)
+            VirtioNetHeader vnet = _vnetSize != 0 ? Unsafe.ReadUnaligned<VirtioNetHeader>(data - VirtioNetHeader.Size) : default;
 
-            if ((status & TP_STATUS_CSUM_VALID) != 0)
-            {
-                flags |= RxFrameFlags.ChecksumValid;
-            }
-
-            ushort vlan = 0;
-            if ((status & TP_STATUS_VLAN_VALID) != 0)
-            {
-                flags |= RxFrameFlags.VlanValid;
-                vlan = (ushort)Unsafe.Read<uint>(h + 32);
-            }
-
-            VirtioNetHeader vnet = default;
-            if (_vnetSize != 0)
-            {
-                flags |= RxFrameFlags.HasVnetHeader;
-                vnet = Unsafe.ReadUnaligned<VirtioNetHeader>(data - VirtioNetHeader.Size);
-            }
-
-            if (snaplen < len)
-            {
-                Counters.RxTruncated++;
-            }
-
-            Counters.RxFrames++;
-            Counters.RxBytes += len;
+            CountReceived(snaplen, len);
             frames[n++] = new RxFrame(data, snaplen, len, flags, vlan, vnet);
 
             if (--_packetsLeft > 0)
