@@ -18,10 +18,10 @@ if (args is ["--smoke"])
     }
     nat.Cleanup();
     Console.WriteLine("NatPathBenchmarks: every frame forwarded");
-    var table = new ConnectionTableBenchmarks { WorkingSet = "Hot", HugePages = true };
+    var table = new ConnectionTableBenchmarks { WorkingSet = "Hot" };
     table.Setup();
     for (int i = 0; i < 100_000; i++)
-        if (table.LookupInbound() < 0 || table.LookupOutbound() < 0 || table.LookupInboundBatched() != 32 || table.LookupOutboundBatched() != 32)
+        if (table.LookupInbound() < 0 || table.LookupOutbound() < 0 || table.LookupInboundBatched() != ConnectionTableBenchmarks.Batch || table.LookupOutboundBatched() != ConnectionTableBenchmarks.Batch)
             throw new InvalidOperationException($"lookup {i} missed");
     Console.WriteLine("ConnectionTableBenchmarks: every lookup hit");
     return;

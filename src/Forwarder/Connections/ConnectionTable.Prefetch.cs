@@ -45,6 +45,7 @@ public sealed partial class ConnectionTable
     /// <inheritdoc cref="PrefetchInboundEntry"/>
     public void PrefetchOutboundEntry(uint tag) => PrefetchEntry(_outbound, tag);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PrefetchEntry(ulong[] indexArray, uint tag)
     {
         ref ulong index = ref MemoryMarshal.GetArrayDataReference(indexArray);
@@ -56,7 +57,10 @@ public sealed partial class ConnectionTable
             ulong slot = Unsafe.Add(ref index, (nint)i);
             if (slot == 0) return;
             if ((uint)(slot >> 32) != tag) continue;
-            Prefetch(ref Unsafe.As<ConnectionEntry, byte>(ref EntryAt((int)(uint)slot - 1)));
+            // A 48-byte entry straddles two cache lines at half of all positions: ask for both ends.
+            ref byte entry = ref Unsafe.As<ConnectionEntry, byte>(ref EntryAt((int)(uint)slot - 1));
+            Prefetch(ref entry);
+            Prefetch(ref Unsafe.Add(ref entry, Unsafe.SizeOf<ConnectionEntry>() - 1));
             return;
         }
     }

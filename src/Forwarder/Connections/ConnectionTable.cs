@@ -84,6 +84,10 @@ public sealed partial class ConnectionTable
         _inbound = new ulong[capacity * IndexSlotsPerEntry];
         _outbound = new ulong[capacity * IndexSlotsPerEntry];
         _indexMask = capacity * IndexSlotsPerEntry - 1;
+        // Before the free list touches the entries, so that a large table faults in 2 MiB pages.
+        HugePageAdvice.Advise(_entries);
+        HugePageAdvice.Advise(_inbound);
+        HugePageAdvice.Advise(_outbound);
         for (int i = 0; i < capacity; i++) _entries[i].NextFree = i + 1 < capacity ? i + 1 : NotFound;
         _freeHead = 0;
     }
