@@ -440,6 +440,25 @@ public sealed unsafe class PacketRingIo : IFrameIo
         return new Span<byte>(slot + _txDataOffset + _vnetSize, _txFrameSize - _txDataOffset - _vnetSize);
     }
 
+    /// <summary>
+    /// The kernel copies hdr_len bytes of a TX slot into the new skb and attaches the rest as
+    /// fragments that point into the ring. Such zero-copy fragments cannot cross a veth or a bridge to
+    /// a local socket as they are: the kernel then allocates pages and copies them anyway
+    /// (skb_copy_ubufs, seen in perf on the HTTP lab run), after a page reference dance. So an
+    /// ordinary frame asks for all of itself to be copied at once, which is one memcpy into a slab
+    /// buffer; a GSO super-frame keeps its own hdr_len and its fragments (a 64 KiB linear copy
+    /// would need a high-order allocation).
+    /// </summary>
+    internal static VirtioNetHeader WithLinearCopy(in VirtioNetHeader vnet, int length)
+    {
+        var header = vnet;
+        if (!header.IsGso && length <= MaxLinearCopy) header.HeaderLength = (ushort)length;
+        return header;
+    }
+
+    /// <summary>The largest frame copied whole on transmit (an MTU-sized frame and then some; not a jumbo one).</summary>
+    internal const int MaxLinearCopy = 4096;
+
     public void CommitTx(int length, in VirtioNetHeader vnet = default)
     {
         byte* slot = TxSlot(_txNext);
@@ -452,7 +471,7 @@ public sealed unsafe class PacketRingIo : IFrameIo
 
         if (_vnetSize != 0)
         {
-            Unsafe.WriteUnaligned(slot + _txDataOffset, vnet);
+            Unsafe.WriteUnaligned(slot + _txDataOffset, WithLinearCopy(vnet, length));
         }
         else if (!SoftwareOffload.TryPrepare(new Span<byte>(data, length), vnet, Counters))
         {
