@@ -5,7 +5,7 @@ namespace UserLvs.Lab.Tests.Kernel;
 
 /// <summary>
 /// Stopping leaves the router as it was: SIGTERM makes userlvsd exit 0 after removing its nftables
-/// table inet userlvsd, with no process of it left in the router; taking the topology down leaves
+/// table netdev userlvsd, with no process of it left in the router; taking the topology down leaves
 /// no namespace carrying the test's prefix and no real server process.
 /// </summary>
 public sealed class NothingLeftBehindTests : IDisposable
@@ -30,7 +30,7 @@ public sealed class NothingLeftBehindTests : IDisposable
 
         Assert.True(daemon.LogContains("stopping") && daemon.LogContains("frames:"), _lab.DaemonLog);
         var table = ListGuardTable();
-        Assert.True(table.ExitCode != 0, $"table inet userlvsd is still in the router:\n{table}");
+        Assert.True(table.ExitCode != 0, $"table netdev userlvsd is still in the router:\n{table}");
         Assert.Empty(ProcessesIn(_lab.RouterNamespace));
         Assert.False(Directory.Exists($"/proc/{daemon.Id}"), $"process {daemon.Id} still exists");
 
@@ -46,7 +46,7 @@ public sealed class NothingLeftBehindTests : IDisposable
     }
 
     private CommandResult ListGuardTable() =>
-        _lab.InNamespace(_lab.RouterNamespace, TimeSpan.FromSeconds(10), "nft", "list", "table", "inet", "userlvsd");
+        _lab.InNamespace(_lab.RouterNamespace, TimeSpan.FromSeconds(10), "nft", "list", "table", "netdev", "userlvsd");
 
     private static List<int> ProcessesIn(string ns) =>
         CommandLine.Check("ip", ["netns", "pids", ns], TimeSpan.FromSeconds(10)).StandardOutput
