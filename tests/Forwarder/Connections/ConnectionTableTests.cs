@@ -248,6 +248,48 @@ public class ConnectionTableTests
     [Theory]
     [InlineData(TcpState.TimeWait)]
     [InlineData(TcpState.Close)]
+    public void FullTable_GivesTheSlotOfAnEndedConnectionToANewOne_AndKeepsTheOpenOnes(TcpState ended)
+    {
+        var table = Table(capacity: 4);
+        var server = Server(2);
+        for (ushort p = 1000; p < 1004; p++)
+        {
+            table.Add(server, 0, port: p);
+            table.In(Syn, 0, port: p); table.Out(server, SynAck, 0, port: p); table.In(Ack, 0, port: p);
+        }
+        if (ended == TcpState.TimeWait) { table.In(FinAck, 0, port: 1002); table.Out(server, FinAck, 0, port: 1002); }
+        else table.In(Rst, 0, port: 1002);
+        Assert.Equal(ended, table[table.LookupInbound(Protocol.Tcp, Client, 1002, Vip, 80, Ack, 1000)].State);
+
+        Assert.Equal(ConnectionAddResult.Added, table.TryAdd(Http, Client, 2000, server, 1000, out int added));
+
+        Assert.Equal(4, table.Count);
+        Assert.Equal(ConnectionTable.NotFound, table.LookupInbound(Protocol.Tcp, Client, 1002, Vip, 80, Ack, 1000));
+        Assert.Equal(added, table.LookupInbound(Protocol.Tcp, Client, 2000, Vip, 80, Syn, 1000));
+        foreach (ushort p in (ushort[])[1000, 1001, 1003])
+            Assert.Equal(TcpState.Established, table[table.LookupInbound(Protocol.Tcp, Client, p, Vip, 80, Ack, 1000)].State);
+        Assert.Equal((3, 1), (server.ActiveConnections, server.InactiveConnections));
+    }
+
+    [Fact]
+    public void FullTable_OfConnectionsStillClosing_RefusesANewOne()
+    {
+        var table = Table(capacity: 2);
+        var server = Server(2);
+        for (ushort p = 1000; p < 1002; p++)
+        {
+            table.Add(server, 0, port: p);
+            table.In(Syn, 0, port: p); table.Out(server, SynAck, 0, port: p); table.In(Ack, 0, port: p);
+            table.In(FinAck, 0, port: p);   // FIN_WAIT: the connection has not ended yet
+        }
+
+        Assert.Equal(ConnectionAddResult.Full, table.TryAdd(Http, Client, 2000, server, 1000, out _));
+        Assert.Equal(2, table.Count);
+    }
+
+    [Theory]
+    [InlineData(TcpState.TimeWait)]
+    [InlineData(TcpState.Close)]
     public void Syn_ThatMeetsAClosedConnection_RemovesIt_SoTheCallerSchedulesAfresh(TcpState closed)
     {
         var table = Table();
