@@ -104,9 +104,7 @@ public sealed class PersistenceTemplateTable
         if (!persistence.IsEnabled) return null;
         var key = service.Key;
         uint network = client.Value & persistence.Netmask.Value;
-        ulong hash = Hash(key.Protocol, network, key.Address.Value, key.Port);
-        uint tag = (uint)(hash >> 32);
-        int home = (int)hash & _mask;
+        var (tag, home) = Locate(key, network);
         for (int k = 0; k < Window; k++)
         {
             int i = (home + k) & _mask;
@@ -156,9 +154,7 @@ public sealed class PersistenceTemplateTable
         if (!persistence.IsEnabled) return TemplateImportResult.NotPersistent;
         var key = service.Key;
         uint network = client.Value & persistence.Netmask.Value;
-        ulong hash = Hash(key.Protocol, network, key.Address.Value, key.Port);
-        uint tag = (uint)(hash >> 32);
-        int home = (int)hash & _mask;
+        var (tag, home) = Locate(key, network);
         for (int k = 0; k < Window; k++)
         {
             int i = (home + k) & _mask;
@@ -190,9 +186,7 @@ public sealed class PersistenceTemplateTable
     /// <summary>Takes a free (or expired and unheld) slot in the key's window for a new template; <see cref="NoTemplate"/> when all are live.</summary>
     private int Claim(VirtualServiceKey key, uint network, RealServer server, long now, long expiresAt, int holds)
     {
-        ulong hash = Hash(key.Protocol, network, key.Address.Value, key.Port);
-        uint tag = (uint)(hash >> 32);
-        int home = (int)hash & _mask;
+        var (tag, home) = Locate(key, network);
         for (int k = 0; k < Window; k++)
         {
             int i = (home + k) & _mask;
@@ -357,8 +351,12 @@ public sealed class PersistenceTemplateTable
             server.Address, server.Port != 0 ? server.Port : slot.VirtualPort, IsTemplate: true);
     }
 
-    private ulong Hash(Protocol protocol, uint network, uint virtualAddress, ushort virtualPort) =>
-        _hash.Hash(((ulong)network << 32) | virtualAddress, ((ulong)protocol << 16) | virtualPort);
+    /// <summary>A template key's tag (the hash's high half, kept per slot) and home slot (its low bits).</summary>
+    private (uint Tag, int Home) Locate(VirtualServiceKey key, uint network)
+    {
+        ulong hash = _hash.Hash(((ulong)network << 32) | key.Address.Value, ((ulong)key.Protocol << 16) | key.Port);
+        return ((uint)(hash >> 32), (int)hash & _mask);
+    }
 
     private static long Make(uint version, int state) => ((long)version << 32) | (uint)state;
     private static uint Version(long control) => (uint)((ulong)control >> 32);
