@@ -25,8 +25,8 @@ public struct ConnectionEntry
     internal ushort SyncStampField;
     /// <summary>The persistence template this connection holds, or <see cref="PersistenceTemplateTable.NoTemplate"/>.</summary>
     internal int TemplateField;
-    /// <summary>While the slot is free: the next free slot (the free list runs through the array).</summary>
-    internal int NextFree;
+    /// <summary>The table's keyed hash of (protocol, client, client port): its low bits are the entry's home slot.</summary>
+    internal uint HashField;
 
     public readonly Protocol Protocol => ProtocolField;
     public readonly IPv4Address ClientAddress => new(ClientValue);

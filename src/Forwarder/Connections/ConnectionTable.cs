@@ -15,14 +15,21 @@ namespace UserLvs.Forwarder.Connections;
 /// here locks or uses atomics; only the real servers' counters and the shared template table do, and
 /// only when a connection is made, changes activity or ends.
 ///
-/// Layout: a flat array of <see cref="ConnectionEntry"/> structs of fixed power-of-two capacity, with
-/// a free list threaded through it, and two open-addressing indexes of twice that size (load factor
-/// at most 1/2, linear probing, backward-shift deletion so no tombstones):
-///   inbound  key (protocol, client addr, client port, VIP, vport)  -> entry   (client to server)
-///   outbound key (protocol, RIP, rport, client addr, client port)  -> entry   (server's replies)
-/// An index slot is (32-bit hash tag, entry + 1); the tag's low bits are the home slot. The hashes are
-/// keyed with random seeds per table (<see cref="ConnectionHash"/>). Cost: lookup, add, remove and a
-/// state update are O(1) expected; memory is <see cref="BytesPerConnection"/> bytes per entry.
+/// Layout: one flat array of <see cref="ConnectionEntry"/> structs, twice the capacity in slots (load
+/// factor at most 1/2), open addressing with linear probing and backward-shift deletion (no
+/// tombstones). An entry lives in the slots themselves, not behind an index: a lookup reads the lines
+/// of its home slot and, at this load, almost always finds its entry there, one trip to memory.
+/// The home slot comes from a hash of (protocol, client address, client port), the part of the key
+/// that both directions carry, so one array answers both:
+///   inbound  (protocol, client, client port, VIP, vport)  a packet from a client
+///   outbound (protocol, RIP, rport, client, client port)  a real server's reply
+/// Both probe from the client's home slot and compare the rest of their key in the entry. Entries
+/// that share a client endpoint (the same client port to several virtual services) share a probe
+/// run, which stays as short as the number of services. The hash is keyed with random seeds per
+/// table (<see cref="ConnectionHash"/>), so a client cannot aim its ports at one run. Cost: lookup,
+/// add, remove and a state update are O(1) expected; memory is <see cref="BytesPerConnection"/>
+/// bytes per connection of capacity. Removal moves later entries of its run back, so a slot number
+/// names an entry only until the next call that may remove one.
 ///
 /// Per packet: LookupInbound / LookupOutbound, then Update with the packet's direction and TCP flags
 /// (the state walk of IPVS's tcp_states and its timeout; UDP only refreshes its timeout). A miss on
@@ -50,20 +57,17 @@ public sealed partial class ConnectionTable
     /// <summary>How many slots a refused insert may sweep for expired entries before giving up.</summary>
     public const int ReclaimBudget = 256;
 
-    /// <summary>The largest capacity: indexes of 2 * capacity slots must stay addressable by an int.</summary>
+    /// <summary>The largest capacity: the array of 2 * capacity slots must stay addressable by an int.</summary>
     public const int MaxCapacity = 1 << 29;
 
-    private const int IndexSlotsPerEntry = 2;
+    private const int SlotsPerConnection = 2;
 
     private readonly ConnectionEntry[] _entries;
-    private readonly ulong[] _inbound;
-    private readonly ulong[] _outbound;
-    private readonly int _indexMask;
-    private readonly ConnectionHash _inboundHash;
-    private readonly ConnectionHash _outboundHash;
+    private readonly int _capacity;
+    private readonly uint _slotMask;
+    private readonly ConnectionHash _hash;
     private readonly IpvsTimeouts _timeouts;
     private readonly PersistenceTemplateTable? _templates;
-    private int _freeHead;
     private int _count;
     private int _sweepCursor;
 
@@ -71,47 +75,45 @@ public sealed partial class ConnectionTable
     /// <param name="timeouts">The timeout table, shared by all workers and changed at run time.</param>
     /// <param name="templates">The persistence templates shared by all workers, if any service is persistent.</param>
     public ConnectionTable(int capacity, IpvsTimeouts timeouts, PersistenceTemplateTable? templates = null)
-        : this(capacity, timeouts, templates, ConnectionHash.CreateRandom(), ConnectionHash.CreateRandom())
+        : this(capacity, timeouts, templates, ConnectionHash.CreateRandom())
     {
     }
 
-    internal ConnectionTable(int capacity, IpvsTimeouts timeouts, PersistenceTemplateTable? templates,
-        ConnectionHash inboundHash, ConnectionHash outboundHash)
+    internal ConnectionTable(int capacity, IpvsTimeouts timeouts, PersistenceTemplateTable? templates, ConnectionHash hash)
     {
         if (capacity < 1 || capacity > MaxCapacity || !BitOperations.IsPow2(capacity))
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"a power of two from 1 to {MaxCapacity}");
         ArgumentNullException.ThrowIfNull(timeouts);
         _timeouts = timeouts;
         _templates = templates;
-        _inboundHash = inboundHash;
-        _outboundHash = outboundHash;
-        _entries = new ConnectionEntry[capacity];
-        _inbound = new ulong[capacity * IndexSlotsPerEntry];
-        _outbound = new ulong[capacity * IndexSlotsPerEntry];
-        _indexMask = capacity * IndexSlotsPerEntry - 1;
-        // Before the free list touches the entries, so that a large table faults in 2 MiB pages.
+        _hash = hash;
+        _capacity = capacity;
+        // Zeroed by the runtime: every slot free. A large table asks for 2 MiB pages before the first
+        // connection touches it, so that a lookup's one miss needs no page walk.
+        _entries = new ConnectionEntry[capacity * SlotsPerConnection];
         HugePageAdvice.Advise(_entries);
-        HugePageAdvice.Advise(_inbound);
-        HugePageAdvice.Advise(_outbound);
-        for (int i = 0; i < capacity; i++) _entries[i].NextFree = i + 1 < capacity ? i + 1 : NotFound;
-        _freeHead = 0;
+        _slotMask = (uint)(_entries.Length - 1);
     }
 
     /// <summary>
-    /// Bytes of table memory per tracked connection: one entry plus its share of both indexes at the
-    /// load factor of 1/2 (IPVS's struct ip_vs_conn alone is about 300 bytes).
+    /// Bytes of table memory per connection of capacity: its two slots (IPVS's struct ip_vs_conn alone
+    /// is about 300 bytes, plus its two hash chains).
     /// </summary>
-    public static int BytesPerConnection => Unsafe.SizeOf<ConnectionEntry>() + 2 * IndexSlotsPerEntry * sizeof(ulong);
+    public static int BytesPerConnection => SlotsPerConnection * Unsafe.SizeOf<ConnectionEntry>();
 
-    public int Capacity => _entries.Length;
+    /// <summary>The most connections tracked at once.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>The slots an entry may be in: the range of the slot numbers lookups return.</summary>
+    public int SlotCount => _entries.Length;
 
     /// <summary>Connections held, including expired ones the sweep has not reached yet.</summary>
     public int Count => _count;
 
     /// <summary>
-    /// The entry at <paramref name="index"/>, as returned by a lookup or an add. An index is valid until
-    /// the next call that may remove entries (lookups, TryAdd, Sweep, Remove, the flushes): use it for
-    /// the packet at hand only.
+    /// The entry in slot <paramref name="index"/>, as returned by a lookup or an add. A slot number names
+    /// that entry until the next call that may remove entries (lookups, TryAdd, Sweep, Remove, the
+    /// flushes), which may move it: use it for the packet at hand only. A free slot reads as default.
     /// </summary>
     public ref readonly ConnectionEntry this[int index] => ref _entries[index];
 
@@ -175,15 +177,16 @@ public sealed partial class ConnectionTable
             ReleaseTemplate(template, now);
             return ConnectionAddResult.Exists;
         }
-        if (_count == _entries.Length && Sweep(now, ReclaimBudget) == 0 && !ReclaimEnded(now))
+        if (_count == _capacity && Sweep(now, ReclaimBudget) == 0 && !ReclaimEnded(now))
         {
             ReleaseTemplate(template, now);
             return ConnectionAddResult.Full;
         }
 
-        index = _freeHead;
+        uint hash = Hash(service.Protocol, client.Value, clientPort);
+        index = FreeSlotFrom(hash);
         ref ConnectionEntry entry = ref _entries[index];
-        _freeHead = entry.NextFree;
+        entry.HashField = hash;
         entry.ServerField = server;
         entry.ClientValue = client.Value;
         entry.ClientPortField = clientPort;
@@ -195,13 +198,10 @@ public sealed partial class ConnectionTable
         entry.StateField = TcpState.None;
         entry.FlagsField = ConnectionFlags.InUse | ConnectionFlags.Inactive;
         entry.TemplateField = template;
-        entry.NextFree = NotFound;
         entry.ExpiresAtField = now + (service.Protocol == Protocol.Tcp
             ? _timeouts.TcpMilliseconds(TcpState.None)
             : _timeouts.UdpMilliseconds);
 
-        IndexInsert(_inbound, InboundTag(in entry), index);
-        IndexInsert(_outbound, OutboundTag(in entry), index);
         _count++;
         server.Counters.ConnectionBound(active: false);
         return ConnectionAddResult.Added;
@@ -285,40 +285,40 @@ public sealed partial class ConnectionTable
     {
         ref ConnectionEntry entry = ref _entries[index];
         if (!entry.InUse) ThrowNotInUse(index);
-        IndexRemove(_inbound, InboundTag(in entry), index);
-        IndexRemove(_outbound, OutboundTag(in entry), index);
         var server = entry.ServerField!;
         bool active = (entry.FlagsField & ConnectionFlags.Inactive) == 0;
         int template = entry.TemplateField;
-        entry = default;
-        entry.NextFree = _freeHead;
-        _freeHead = index;
+        CloseGap(index);
         _count--;
         server.Counters.ConnectionUnbound(active);
         ReleaseTemplate(template, now);
     }
 
     /// <summary>
-    /// Examines the next <paramref name="maxEntries"/> slots (wrapping around) and removes the connections
+    /// Examines the next <paramref name="maxSlots"/> slots (wrapping around) and removes the connections
     /// that have expired by <paramref name="now"/>; returns how many. Call once per batch: the cost per
     /// call is bounded whatever the table's size. An expired connection's template starts its timeout
     /// at the moment the connection expired, not when the sweep found it.
     /// </summary>
-    public int Sweep(long now, int maxEntries)
+    public int Sweep(long now, int maxSlots)
     {
-        int mask = _entries.Length - 1;
-        int slots = Math.Min(maxEntries, _entries.Length);
+        int slots = Math.Min(maxSlots, _entries.Length);
         int cursor = _sweepCursor;
         int removed = 0;
-        for (int i = 0; i < slots; i++)
+        for (int i = 0; i < slots;)
         {
             ref ConnectionEntry entry = ref _entries[cursor];
             if (entry.InUse && now >= entry.ExpiresAtField)
             {
+                // The run behind moves up into this slot: look at it again. The cursor still moves
+                // exactly maxSlots slots, so the sweep's pace through the table does not depend on
+                // how much it finds; each removal is O(1) work of its own.
                 Remove(cursor, entry.ExpiresAtField);
                 removed++;
+                continue;
             }
-            cursor = (cursor + 1) & mask;
+            cursor = (int)((uint)(cursor + 1) & _slotMask);
+            i++;
         }
         _sweepCursor = cursor;
         return removed;
@@ -331,15 +331,14 @@ public sealed partial class ConnectionTable
     /// </summary>
     private bool ReclaimEnded(long now)
     {
-        int mask = _entries.Length - 1;
         int slots = Math.Min(ReclaimBudget, _entries.Length);
-        int cursor = (_sweepCursor - slots) & mask;
-        for (int i = 0; i < slots; i++, cursor = (cursor + 1) & mask)
+        uint cursor = (uint)(_sweepCursor - slots) & _slotMask;
+        for (int i = 0; i < slots; i++, cursor = (cursor + 1) & _slotMask)
         {
             ref ConnectionEntry entry = ref _entries[cursor];
             if (entry.InUse && entry.ProtocolField == Protocol.Tcp && entry.StateField is TcpState.TimeWait or TcpState.Close)
             {
-                Remove(cursor, now);
+                Remove((int)cursor, now);
                 return true;
             }
         }
@@ -350,47 +349,36 @@ public sealed partial class ConnectionTable
     public int FlushServer(RealServer server, long now)
     {
         ArgumentNullException.ThrowIfNull(server);
-        int removed = 0;
-        for (int i = 0; i < _entries.Length; i++)
-        {
-            ref ConnectionEntry entry = ref _entries[i];
-            if (entry.InUse && ReferenceEquals(entry.ServerField!.Counters, server.Counters))
-            {
-                Remove(i, now);
-                removed++;
-            }
-        }
-        return removed;
+        return RemoveWhere(static (in ConnectionEntry e, in VirtualServiceKey _, object? counters) =>
+            ReferenceEquals(e.ServerField!.Counters, counters), default, server.Counters, now);
     }
 
     /// <summary>Removes every connection of one virtual service.</summary>
-    public int FlushService(in VirtualServiceKey service, long now)
-    {
-        int removed = 0;
-        for (int i = 0; i < _entries.Length; i++)
-        {
-            ref ConnectionEntry entry = ref _entries[i];
-            if (entry.InUse && entry.ProtocolField == service.Protocol &&
-                entry.VirtualValue == service.Address.Value && entry.VirtualPortField == service.Port)
-            {
-                Remove(i, now);
-                removed++;
-            }
-        }
-        return removed;
-    }
+    public int FlushService(in VirtualServiceKey service, long now) =>
+        RemoveWhere(static (in ConnectionEntry e, in VirtualServiceKey s, object? _) =>
+            e.ProtocolField == s.Protocol && e.VirtualValue == s.Address.Value && e.VirtualPortField == s.Port, service, null, now);
 
     /// <summary>Removes every connection.</summary>
-    public int Flush(long now)
+    public int Flush(long now) =>
+        RemoveWhere(static (in ConnectionEntry _, in VirtualServiceKey _, object? _) => true, default, null, now);
+
+    private delegate bool EntryMatch(in ConnectionEntry entry, in VirtualServiceKey service, object? state);
+
+    // A walk in slot order that removes as it goes. A removal moves the rest of the run back into the
+    // slot just emptied, so that slot is looked at again; entries only ever move into the slot being
+    // looked at or behind it, so none is skipped.
+    private int RemoveWhere(EntryMatch match, in VirtualServiceKey service, object? state, long now)
     {
         int removed = 0;
-        for (int i = 0; i < _entries.Length; i++)
+        for (int i = 0; i < _entries.Length;)
         {
-            if (_entries[i].InUse)
+            ref ConnectionEntry entry = ref _entries[i];
+            if (entry.InUse && match(in entry, in service, state))
             {
                 Remove(i, now);
                 removed++;
             }
+            else i++;
         }
         return removed;
     }
@@ -411,108 +399,85 @@ public sealed partial class ConnectionTable
         return added;
     }
 
-    /// <summary>The inbound index's home slot of a key under this table's seed (for collision tests).</summary>
-    internal int InboundHomeSlot(Protocol protocol, IPv4Address client, ushort clientPort, IPv4Address virtualAddress, ushort virtualPort) =>
-        (int)(InboundTag(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort) & (uint)_indexMask);
+    /// <summary>The home slot of a client endpoint under this table's seed (for collision tests).</summary>
+    internal int HomeSlot(Protocol protocol, IPv4Address client, ushort clientPort) =>
+        (int)(Hash(protocol, client.Value, clientPort) & _slotMask);
 
     private void ReleaseTemplate(int template, long now)
     {
         if (template != PersistenceTemplateTable.NoTemplate) _templates!.Release(template, now);
     }
 
-    // The probes below index without bounds checks: a slot number is masked by _indexMask (the
-    // index's length - 1) and an entry number comes from a slot this table wrote, so both are in
-    // range by construction; on a 1M-connection table the lookup is memory-bound and every
-    // instruction between the two dependent loads counts.
+    // The probes below index without bounds checks: a slot number is masked by _slotMask (the
+    // array's length - 1), so it is in range by construction; on a 1M-connection table the lookup is
+    // memory-bound and the instructions around its one miss count. A free slot (flags 0) ends a run.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FindInbound(Protocol protocol, uint client, ushort clientPort, uint virtualAddress, ushort virtualPort)
     {
-        uint tag = InboundTag(protocol, client, clientPort, virtualAddress, virtualPort);
-        ref ulong index = ref MemoryMarshal.GetArrayDataReference(_inbound);
-        uint mask = (uint)_indexMask;
-        for (uint i = tag & mask; ; i = (i + 1) & mask)
+        uint hash = Hash(protocol, client, clientPort);
+        for (uint i = hash & _slotMask; ; i = (i + 1) & _slotMask)
         {
-            ulong slot = Unsafe.Add(ref index, (nuint)i);
-            if (slot == 0) return NotFound;
-            if ((uint)(slot >> 32) != tag) continue;
-            int e = (int)(uint)slot - 1;
-            ref ConnectionEntry entry = ref EntryAt(e);
-            if (entry.ClientValue == client && entry.ClientPortField == clientPort &&
+            ref ConnectionEntry entry = ref EntryAt((int)i);
+            if (entry.FlagsField == ConnectionFlags.None) return NotFound;
+            if (entry.HashField == hash && entry.ClientValue == client && entry.ClientPortField == clientPort &&
                 entry.VirtualValue == virtualAddress && entry.VirtualPortField == virtualPort &&
                 entry.ProtocolField == protocol)
-                return e;
+                return (int)i;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FindOutbound(Protocol protocol, uint realAddress, ushort realPort, uint client, ushort clientPort)
     {
-        uint tag = OutboundTag(protocol, realAddress, realPort, client, clientPort);
-        ref ulong index = ref MemoryMarshal.GetArrayDataReference(_outbound);
-        uint mask = (uint)_indexMask;
-        for (uint i = tag & mask; ; i = (i + 1) & mask)
+        uint hash = Hash(protocol, client, clientPort);
+        for (uint i = hash & _slotMask; ; i = (i + 1) & _slotMask)
         {
-            ulong slot = Unsafe.Add(ref index, (nuint)i);
-            if (slot == 0) return NotFound;
-            if ((uint)(slot >> 32) != tag) continue;
-            int e = (int)(uint)slot - 1;
-            ref ConnectionEntry entry = ref EntryAt(e);
-            if (entry.RealValue == realAddress && entry.RealPortField == realPort &&
-                entry.ClientValue == client && entry.ClientPortField == clientPort &&
+            ref ConnectionEntry entry = ref EntryAt((int)i);
+            if (entry.FlagsField == ConnectionFlags.None) return NotFound;
+            if (entry.HashField == hash && entry.ClientValue == client && entry.ClientPortField == clientPort &&
+                entry.RealValue == realAddress && entry.RealPortField == realPort &&
                 entry.ProtocolField == protocol)
-                return e;
+                return (int)i;
         }
     }
 
-    /// <summary>An entry by a number that came from an index slot or a lookup (always in range).</summary>
+    /// <summary>An entry by a slot number that came from a lookup or was masked (always in range).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref ConnectionEntry EntryAt(int e) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_entries), (nuint)(uint)e);
 
-    private uint InboundTag(in ConnectionEntry e) =>
-        InboundTag(e.ProtocolField, e.ClientValue, e.ClientPortField, e.VirtualValue, e.VirtualPortField);
+    /// <summary>The keyed hash of a client endpoint; its low bits are the home slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Hash(Protocol protocol, uint client, ushort clientPort) =>
+        (uint)(_hash.Hash(((ulong)client << 32) | ((ulong)protocol << 16) | clientPort, 0) >> 32);
 
-    private uint OutboundTag(in ConnectionEntry e) =>
-        OutboundTag(e.ProtocolField, e.RealValue, e.RealPortField, e.ClientValue, e.ClientPortField);
-
-    private uint InboundTag(Protocol protocol, uint client, ushort clientPort, uint virtualAddress, ushort virtualPort) =>
-        (uint)(_inboundHash.Hash(((ulong)client << 32) | virtualAddress,
-            ((ulong)protocol << 32) | ((ulong)clientPort << 16) | virtualPort) >> 32);
-
-    private uint OutboundTag(Protocol protocol, uint realAddress, ushort realPort, uint client, ushort clientPort) =>
-        (uint)(_outboundHash.Hash(((ulong)realAddress << 32) | client,
-            ((ulong)protocol << 32) | ((ulong)realPort << 16) | clientPort) >> 32);
-
-    private void IndexInsert(ulong[] index, uint tag, int entry)
+    /// <summary>The first free slot of the run from <paramref name="hash"/>'s home (there is one: the load is at most 1/2).</summary>
+    private int FreeSlotFrom(uint hash)
     {
-        int mask = _indexMask;
-        int i = (int)(tag & (uint)mask);
-        while (index[i] != 0) i = (i + 1) & mask;
-        index[i] = ((ulong)tag << 32) | (uint)(entry + 1);
+        uint i = hash & _slotMask;
+        while (_entries[i].FlagsField != ConnectionFlags.None) i = (i + 1) & _slotMask;
+        return (int)i;
     }
 
-    // Linear probing's deletion without tombstones (Knuth's algorithm R): after emptying slot i, walk
-    // the cluster and move back every entry whose home does not lie strictly between i and its slot,
-    // so that no probe sequence ever crosses an empty slot before reaching its key.
-    private void IndexRemove(ulong[] index, uint tag, int entry)
+    // Linear probing's deletion without tombstones (Knuth's algorithm R): after emptying slot `hole`,
+    // walk the run and move back every entry whose home does not lie cyclically in (hole, its slot],
+    // so that no probe from an entry's home ever meets a free slot before reaching it.
+    private void CloseGap(int index)
     {
-        int mask = _indexMask;
-        ulong wanted = ((ulong)tag << 32) | (uint)(entry + 1);
-        int hole = (int)(tag & (uint)mask);
-        while (index[hole] != wanted) hole = (hole + 1) & mask;
-        int j = hole;
+        uint hole = (uint)index;
+        uint j = hole;
         while (true)
         {
-            j = (j + 1) & mask;
-            ulong slot = index[j];
-            if (slot == 0) break;
-            int home = (int)((uint)(slot >> 32) & (uint)mask);
-            if (((j - home) & mask) >= ((j - hole) & mask))
+            j = (j + 1) & _slotMask;
+            ref ConnectionEntry next = ref _entries[j];
+            if (next.FlagsField == ConnectionFlags.None) break;
+            uint home = next.HashField & _slotMask;
+            if (((j - home) & _slotMask) >= ((j - hole) & _slotMask))
             {
-                index[hole] = slot;
+                _entries[hole] = next;
                 hole = j;
             }
         }
-        index[hole] = 0;
+        _entries[hole] = default;
     }
 
     private static void ThrowNotInUse(int index) =>

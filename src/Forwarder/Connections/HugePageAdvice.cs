@@ -6,9 +6,9 @@ namespace UserLvs.Forwarder.Connections;
 /// <summary>
 /// Asks the kernel to back a large table array with 2 MiB pages.
 ///
-/// Why: a lookup among a million connections lands on a random line of an 80 MB table. With 4 KiB
-/// pages that is ~20,000 pages, far beyond what the TLB holds, so every lookup also pays a page walk
-/// (two, nested, in a VM); with 2 MiB pages the whole table is ~40 TLB entries. The machine's THP
+/// Why: a lookup among a million connections lands on a random line of a 100 MB table. With 4 KiB
+/// pages that is ~25,000 pages, far beyond what the TLB holds, so every lookup also pays a page walk
+/// (two, nested, in a VM); with 2 MiB pages the whole table is ~50 TLB entries. The machine's THP
 /// setting is usually "madvise", so nothing gets huge pages unless asked.
 ///
 /// How: MADV_HUGEPAGE on the 2 MiB-aligned interior of the array marks it for huge pages, and

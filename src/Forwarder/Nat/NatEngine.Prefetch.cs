@@ -6,8 +6,8 @@ namespace UserLvs.Forwarder.Nat;
 
 /// <summary>
 /// The connection lookups of a receive batch, started before the batch is handled
-/// (<see cref="Connections.ConnectionTable"/>'s staged prefetch): every frame's index slot first, then
-/// every entry those slots name, so the cache misses of a large table overlap instead of queueing.
+/// (<see cref="Connections.ConnectionTable"/>'s prefetch): every frame's home slot is asked for
+/// first, so the cache misses of a large table overlap instead of queueing.
 /// Only the key is read here (Ethernet, an optional 802.1Q tag, IPv4, the ports), without any of
 /// the checks the real handling makes; a frame that is not a plain TCP/UDP datagram is skipped. A
 /// hint can never change a verdict. Worth it only for batches: a lone frame gains nothing, so the
@@ -18,37 +18,21 @@ public sealed partial class NatEngine
     /// <summary>The smallest batch worth prefetching for.</summary>
     public const int MinimumBatch = 4;
 
-    private const ulong HasTag = 1UL << 32;
-    private readonly ulong[] _prefetched = new ulong[256];
-
     /// <summary>Starts the lookups of client frames that arrived on a public port (client -> VIP).</summary>
-    public void PrefetchFromPublic(ReadOnlySpan<RxFrame> frames) => Prefetch(frames, inbound: true);
+    public void PrefetchFromPublic(ReadOnlySpan<RxFrame> frames) => Prefetch(frames, clientIsSource: true);
 
     /// <summary>Starts the lookups of real servers' replies that arrived on the private port (RIP -> client).</summary>
-    public void PrefetchFromPrivate(ReadOnlySpan<RxFrame> frames) => Prefetch(frames, inbound: false);
+    public void PrefetchFromPrivate(ReadOnlySpan<RxFrame> frames) => Prefetch(frames, clientIsSource: false);
 
-    // Both keys read the frame's source then destination endpoint: (client, VIP) inbound, (RIP, client) outbound.
-    private void Prefetch(ReadOnlySpan<RxFrame> frames, bool inbound)
+    // The table finds both directions by the client's endpoint: a client frame's source, a reply's destination.
+    private void Prefetch(ReadOnlySpan<RxFrame> frames, bool clientIsSource)
     {
-        int n = Math.Min(frames.Length, _prefetched.Length);
-        for (int i = 0; i < n; i++)
+        foreach (ref readonly var frame in frames)
         {
-            if (!TryReadKey(frames[i].Data, out var protocol, out uint source, out ushort sourcePort, out uint destination, out ushort destinationPort))
-            {
-                _prefetched[i] = 0;
+            if (!TryReadKey(frame.Data, out var protocol, out uint source, out ushort sourcePort, out uint destination, out ushort destinationPort))
                 continue;
-            }
-            var from = new IPv4Address(source);
-            var to = new IPv4Address(destination);
-            _prefetched[i] = HasTag | (inbound
-                ? _connections.PrefetchInbound(protocol, from, sourcePort, to, destinationPort)
-                : _connections.PrefetchOutbound(protocol, from, sourcePort, to, destinationPort));
-        }
-        for (int i = 0; i < n; i++)
-        {
-            if (_prefetched[i] == 0) continue;
-            if (inbound) _connections.PrefetchInboundEntry((uint)_prefetched[i]);
-            else _connections.PrefetchOutboundEntry((uint)_prefetched[i]);
+            if (clientIsSource) _connections.Prefetch(protocol, new IPv4Address(source), sourcePort);
+            else _connections.Prefetch(protocol, new IPv4Address(destination), destinationPort);
         }
     }
 

@@ -110,7 +110,7 @@ public sealed partial class NatEngine
         // before the next batch, as IPVS's per-connection timers do, at a bounded cost per batch.
         long elapsed = Math.Clamp(now - _lastSweep, 0, SweepPeriodMilliseconds);
         if (elapsed > 0) _lastSweep = now;
-        _connections.Sweep(now, (int)Math.Max(MinimumSweep, _connections.Capacity * elapsed / SweepPeriodMilliseconds));
+        _connections.Sweep(now, (int)Math.Max(MinimumSweep, _connections.SlotCount * elapsed / SweepPeriodMilliseconds));
         _templates?.Sweep(now, (int)Math.Max(MinimumSweep, _templates.Capacity * elapsed / SweepPeriodMilliseconds));
     }
 
@@ -376,22 +376,43 @@ public sealed partial class NatEngine
     /// Exports every live connection in slots [<paramref name="start"/>, start + <paramref name="count"/>)
     /// of the table, as IPVS's sync daemon would have sent them over their lifetime: what a peer that
     /// just appeared needs to take over. Call on the worker's thread (NatWorker.Invoke), chunk after
-    /// chunk, while the sync sender drains the export ring. A chunk also ends early when the export ring is nearly full,
-    /// so a dump never drops records. Returns the next slot, or -1 at the end of the table.
+    /// chunk, while the sync sender drains the export ring. Returns the next slot, or -1 at the end of
+    /// the table.
+    ///
+    /// A chunk takes whole runs of occupied slots and ends at a free slot (or before a run the export
+    /// ring has no room for, so a dump never drops records). Why: between chunks packets remove
+    /// connections, and a removal moves the rest of its run back. An entry never moves before its home
+    /// slot, and an entry past a free slot has its home past it too, so nothing the dump has not
+    /// reached can move into what it has covered; connections made meanwhile are exported as they are made.
     /// </summary>
     public int ExportAll(int start, int count, long now)
     {
         var export = SyncExport;
         if (export is null) return -1;
-        int end = (int)Math.Min((long)start + count, _connections.Capacity);
+        int slots = _connections.SlotCount;
+        int end = (int)Math.Min((long)start + count, slots);
         int index = Math.Max(0, start);
-        for (; index < end && export.HasRoomFor(2); index++)   // a connection and its template
+        while (index < end)
         {
-            ref readonly var connection = ref _connections[index];
-            if (!connection.InUse || connection.ExpiresAt <= now) continue;
-            Export(index, created: true, connection.State, now);
+            int run = 0;
+            while (index + run < slots && _connections[index + run].InUse) run++;
+            if (run == 0)
+            {
+                index++;
+                continue;
+            }
+            // A connection and its template each; a run longer than the whole ring (never seen at a
+            // load of 1/2) goes out in pieces rather than stalling the dump.
+            if (!export.HasRoomFor(2 * run) && export.Pending > 0) break;
+            int runEnd = index + run;
+            for (; index < runEnd && export.HasRoomFor(2); index++)
+            {
+                ref readonly var connection = ref _connections[index];
+                if (connection.ExpiresAt > now) Export(index, created: true, connection.State, now);
+            }
+            if (index < runEnd) break;
         }
-        return index >= _connections.Capacity ? -1 : index;
+        return index >= slots ? -1 : index;
     }
 
     private void Export(int index, bool created, TcpState before, long now)

@@ -4,37 +4,95 @@ using static UserLvs.Forwarder.Tests.Connections.ConnectionKit;
 
 namespace UserLvs.Forwarder.Tests.Connections;
 
-/// <summary>The open-addressing indexes: colliding keys, deletion inside a cluster, and a model check.</summary>
+/// <summary>
+/// The open-addressing slots: colliding client endpoints, deletion inside a run (which moves the
+/// entries behind it), and a model check. A slot number is only good until the next removal, so
+/// these check what a lookup finds (the entry's key and server), never where it sits.
+/// </summary>
 public class ConnectionTableCollisionTests
 {
     private static ConnectionTable FixedSeedTable(int capacity) =>
-        new(capacity, new IpvsTimeouts(), null, new ConnectionHash(1, 2, 3, 4), new ConnectionHash(5, 6, 7, 8));
+        new(capacity, new IpvsTimeouts(), null, new ConnectionHash(1, 2, 3, 4));
+
+    private static ushort? ClientPortOfInbound(ConnectionTable table, ushort port)
+    {
+        int found = table.LookupInbound(Protocol.Tcp, Client, port, Vip, 80, Ack, 0);
+        return found == ConnectionTable.NotFound ? null : table[found].ClientPort;
+    }
+
+    private static ushort? ClientPortOfReply(ConnectionTable table, RealServer server, ushort port)
+    {
+        int found = table.LookupOutbound(Protocol.Tcp, server.Address, server.Port, Client, port, 0);
+        return found == ConnectionTable.NotFound ? null : table[found].ClientPort;
+    }
 
     [Fact]
-    public void ManyKeysWithOneHomeSlot_StayFindable_ThroughRemovalsInsideTheirCluster()
+    public void ManyKeysWithOneHomeSlot_StayFindable_ThroughRemovalsInsideTheirRun()
     {
         const int capacity = 64;
         var table = FixedSeedTable(capacity);
         var server = Server(2);
-        // Client ports whose inbound keys all hash to the same home slot: one long probe cluster.
-        int home = table.InboundHomeSlot(Protocol.Tcp, Client, 1, Vip, 80);
+        // Client ports whose endpoints all hash to the same home slot: one long probe run.
+        int home = table.HomeSlot(Protocol.Tcp, Client, 1);
         var ports = Enumerable.Range(1, 65534).Select(p => (ushort)p)
-            .Where(p => table.InboundHomeSlot(Protocol.Tcp, Client, p, Vip, 80) == home).Take(40).ToArray();
+            .Where(p => table.HomeSlot(Protocol.Tcp, Client, p) == home).Take(40).ToArray();
         Assert.Equal(40, ports.Length);
 
-        var index = ports.ToDictionary(p => p, p => table.Add(server, 0, port: p));
-        foreach (var p in ports) Assert.Equal(index[p], table.LookupInbound(Protocol.Tcp, Client, p, Vip, 80, Ack, 0));
+        foreach (var p in ports) table.Add(server, 0, port: p);
+        foreach (var p in ports) Assert.Equal(p, ClientPortOfInbound(table, p));
 
-        // Remove every other key, from the middle of the cluster outwards: the rest must still be found.
-        for (int i = 0; i < ports.Length; i += 2) table.Remove(index[ports[i]], 0);
+        // Remove every other key, from the front of the run: the rest move up and must still be found.
+        for (int i = 0; i < ports.Length; i += 2)
+            table.Remove(table.LookupInbound(Protocol.Tcp, Client, ports[i], Vip, 80, Ack, 0), 0);
         for (int i = 0; i < ports.Length; i++)
         {
-            int found = table.LookupInbound(Protocol.Tcp, Client, ports[i], Vip, 80, Ack, 0);
-            Assert.Equal(i % 2 == 0 ? ConnectionTable.NotFound : index[ports[i]], found);
-            int reply = table.LookupOutbound(Protocol.Tcp, server.Address, 8080, Client, ports[i], 0);
-            Assert.Equal(i % 2 == 0 ? ConnectionTable.NotFound : index[ports[i]], reply);
+            ushort? expected = i % 2 == 0 ? null : ports[i];
+            Assert.Equal(expected, ClientPortOfInbound(table, ports[i]));
+            Assert.Equal(expected, ClientPortOfReply(table, server, ports[i]));
         }
+        Assert.Equal(20, table.Count);
         Assert.Equal(20, server.InactiveConnections);
+    }
+
+    [Fact]
+    public void OneSweepOfTheTable_RemovesEveryExpiredEntryOfARun_AsTheRunMovesUp()
+    {
+        var table = FixedSeedTable(64);
+        var server = Server(2);
+        int home = table.HomeSlot(Protocol.Tcp, Client, 1);
+        var ports = Enumerable.Range(1, 65534).Select(p => (ushort)p)
+            .Where(p => table.HomeSlot(Protocol.Tcp, Client, p) == home).Take(12).ToArray();
+        // Every third connection stays (SYN_RECV, 60 s); the others expire at 2 s (state NONE).
+        for (int i = 0; i < ports.Length; i++)
+        {
+            table.Add(server, 0, port: ports[i]);
+            if (i % 3 == 0) table.In(Syn, 0, port: ports[i]);
+        }
+
+        // Each removal moves the rest of the run into the slot just emptied, which is looked at again.
+        Assert.Equal(8, table.Sweep(10_000, table.SlotCount));
+        Assert.Equal(4, table.Count);
+        for (int i = 0; i < ports.Length; i++)
+            Assert.Equal(i % 3 == 0 ? ports[i] : null, ClientPortOfInbound(table, ports[i]));
+    }
+
+    [Fact]
+    public void OneClientEndpointToSeveralServices_SharesARun_AndEachDirectionFindsItsOwnEntry()
+    {
+        var table = FixedSeedTable(64);
+        var services = Enumerable.Range(0, 8).Select(i => new VirtualServiceKey(Protocol.Tcp, Vip, (ushort)(80 + i))).ToArray();
+        var servers = Enumerable.Range(1, 8).Select(i => Server(i, port: (ushort)(9000 + i))).ToArray();
+        for (int i = 0; i < 8; i++) table.Add(servers[i], 0, port: 5000, service: services[i]);
+
+        for (int i = 0; i < 8; i++)
+        {
+            int inbound = table.LookupInbound(Protocol.Tcp, Client, 5000, Vip, services[i].Port, Ack, 0);
+            Assert.Equal(servers[i].Address, table[inbound].RealAddress);
+            int reply = table.LookupOutbound(Protocol.Tcp, servers[i].Address, servers[i].Port, Client, 5000, 0);
+            Assert.Equal(services[i].Port, table[reply].VirtualPort);
+        }
+        // The same client port over UDP is another endpoint: not found over TCP's entries.
+        Assert.Equal(ConnectionTable.NotFound, table.LookupInbound(Protocol.Udp, Client, 5000, Vip, 80, 0, 0));
     }
 
     [Fact]
@@ -47,19 +105,16 @@ public class ConnectionTableCollisionTests
         var keys = new HashSet<(uint, ushort)>();
         while (keys.Count < capacity) keys.Add(((uint)random.Next(), (ushort)random.Next(1, 65536)));
 
-        var added = new List<(uint Client, ushort Port, int Index)>();
+        foreach (var (client, port) in keys)
+            Assert.Equal(ConnectionAddResult.Added, table.TryAdd(Http, new IPv4Address(client), port, servers[port % servers.Length], 0, out _));
         foreach (var (client, port) in keys)
         {
             var server = servers[port % servers.Length];
-            Assert.Equal(ConnectionAddResult.Added, table.TryAdd(Http, new IPv4Address(client), port, server, 0, out int index));
-            added.Add((client, port, index));
+            int inbound = table.LookupInbound(Protocol.Tcp, new IPv4Address(client), port, Vip, 80, Ack, 0);
+            Assert.Equal((new IPv4Address(client), port, server.Address), (table[inbound].ClientAddress, table[inbound].ClientPort, table[inbound].RealAddress));
+            Assert.Equal(inbound, table.LookupOutbound(Protocol.Tcp, server.Address, 8080, new IPv4Address(client), port, 0));
         }
-        foreach (var (client, port, index) in added)
-        {
-            var server = servers[port % servers.Length];
-            Assert.Equal(index, table.LookupInbound(Protocol.Tcp, new IPv4Address(client), port, Vip, 80, Ack, 0));
-            Assert.Equal(index, table.LookupOutbound(Protocol.Tcp, server.Address, 8080, new IPv4Address(client), port, 0));
-        }
+        Assert.Equal(ConnectionAddResult.Full, table.TryAdd(Http, Client, 1, servers[0], 0, out _));
     }
 
     [Fact]
@@ -67,36 +122,43 @@ public class ConnectionTableCollisionTests
     {
         const int capacity = 256;
         var table = FixedSeedTable(capacity);
-        var server = Server(2);
-        var model = new Dictionary<ushort, int>();
+        var servers = Enumerable.Range(1, 4).Select(i => Server(i)).ToArray();
+        var model = new Dictionary<ushort, RealServer>();
         var random = new Random(11);
         for (int step = 0; step < 50_000; step++)
         {
             ushort port = (ushort)random.Next(1, 600);
-            if (model.TryGetValue(port, out int index))
+            int found = table.LookupInbound(Protocol.Tcp, Client, port, Vip, 80, Ack, 0);
+            if (model.TryGetValue(port, out var server))
             {
-                Assert.Equal(index, table.LookupInbound(Protocol.Tcp, Client, port, Vip, 80, Ack, 0));
+                Assert.NotEqual(ConnectionTable.NotFound, found);
+                Assert.Equal((port, server.Address), (table[found].ClientPort, table[found].RealAddress));
                 if (random.Next(2) == 0)
                 {
-                    table.Remove(index, 0);
+                    table.Remove(found, 0);
                     model.Remove(port);
                 }
             }
             else
             {
-                Assert.Equal(ConnectionTable.NotFound, table.LookupInbound(Protocol.Tcp, Client, port, Vip, 80, Ack, 0));
-                var result = table.TryAdd(Http, Client, port, server, 0, out int added);
+                Assert.Equal(ConnectionTable.NotFound, found);
+                server = servers[random.Next(servers.Length)];
+                var result = table.TryAdd(Http, Client, port, server, 0, out _);
                 if (model.Count == capacity) Assert.Equal(ConnectionAddResult.Full, result);
                 else
                 {
                     Assert.Equal(ConnectionAddResult.Added, result);
-                    model[port] = added;
+                    model[port] = server;
                 }
             }
             Assert.Equal(model.Count, table.Count);
         }
-        foreach (var (port, index) in model)
-            Assert.Equal(index, table.LookupOutbound(Protocol.Tcp, server.Address, 8080, Client, port, 0));
-        Assert.Equal(model.Count, server.InactiveConnections);
+        foreach (var (port, server) in model)
+        {
+            int reply = table.LookupOutbound(Protocol.Tcp, server.Address, 8080, Client, port, 0);
+            Assert.Equal(port, table[reply].ClientPort);
+        }
+        foreach (var server in servers)
+            Assert.Equal(model.Values.Count(s => s == server), server.InactiveConnections);
     }
 }

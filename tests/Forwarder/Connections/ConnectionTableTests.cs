@@ -87,8 +87,8 @@ public class ConnectionTableTests
         t += 5; Step(table.In(Ack, t), TcpState.TimeWait, 120, 0, 1);
 
         // TIME_WAIT runs out 120 s after the last packet; then the server's counters drop.
-        Assert.Equal(0, table.Sweep(t + 120 * Second - 1, 64));
-        Assert.Equal(1, table.Sweep(t + 120 * Second, 64));
+        Assert.Equal(0, table.Sweep(t + 120 * Second - 1, table.SlotCount));
+        Assert.Equal(1, table.Sweep(t + 120 * Second, table.SlotCount));
         Assert.Equal((0, 0), (server.ActiveConnections, server.InactiveConnections));
         Assert.Equal(0, table.Count);
     }
@@ -123,7 +123,7 @@ public class ConnectionTableTests
         table.In(RstAck, 7000);
         Assert.Equal((TcpState.Close, 17_000L), (table[index].State, table[index].ExpiresAt));
         Assert.Equal((0, 1), (server.ActiveConnections, server.InactiveConnections));
-        Assert.Equal(1, table.Sweep(17_000, 64));
+        Assert.Equal(1, table.Sweep(17_000, table.SlotCount));
         Assert.Equal((0, 0), (server.ActiveConnections, server.InactiveConnections));
     }
 
@@ -164,30 +164,32 @@ public class ConnectionTableTests
         var a = Server(2);
         var b = Server(3);
         table.Add(a, 0, port: 1000);   // NONE: 2 s
-        int kept = table.Add(b, 0, port: 1001);
+        table.Add(b, 0, port: 1001);
         table.In(Syn, 0, port: 1001);  // SYN_RECV: 60 s
 
-        Assert.Equal(0, table.Sweep(1999, 64));
-        Assert.Equal(1, table.Sweep(2000, 64));
+        Assert.Equal(0, table.Sweep(1999, table.SlotCount));
+        Assert.Equal(1, table.Sweep(2000, table.SlotCount));
         Assert.Equal((0, 0), (a.ActiveConnections, a.InactiveConnections));
         Assert.Equal((1, 0), (b.ActiveConnections, b.InactiveConnections));
-        Assert.Equal(kept, table.LookupInbound(Protocol.Tcp, Client, 1001, Vip, 80, Ack, 2000));
+        Assert.Equal(1001, table[table.LookupInbound(Protocol.Tcp, Client, 1001, Vip, 80, Ack, 2000)].ClientPort);
         Assert.Equal(1, table.Count);
     }
 
     [Fact]
-    public void Sweep_ExaminesAtMostTheSlotsItIsGiven_AndContinuesWhereItStopped()
+    public void Sweep_MovesThroughTheSlotsItIsGiven_AndContinuesWhereItStopped()
     {
         var table = Table(capacity: 16);
         var server = Server(2);
         for (ushort p = 0; p < 16; p++) table.Add(server, 0, port: (ushort)(1000 + p));   // all expire at 2 s
+        Assert.Equal(32, table.SlotCount);
 
-        Assert.Equal(5, table.Sweep(10_000, 5));
-        Assert.Equal(11, table.Count);
-        Assert.Equal(5, table.Sweep(10_000, 5));
-        Assert.Equal(6, table.Sweep(10_000, 100));   // never more than the whole table
+        // Eight sweeps of 4 slots cover the 32 slots once, each starting where the last stopped.
+        int removed = 0;
+        for (int i = 0; i < 8; i++) removed += table.Sweep(10_000, 4);
+        Assert.Equal(16, removed);
         Assert.Equal(0, table.Count);
         Assert.Equal(0, server.InactiveConnections);
+        Assert.Equal(0, table.Sweep(10_000, 100));   // never more than the whole table, nothing left
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public class PersistenceTemplateTableTests
         var server = templates.GetOrAdd(service, Client, a, 0, out int template)!;
         table.Add(server, 0, template: template);
         table.In(Syn, 0);                                   // SYN_RECV: ends at 60 s unless answered
-        Assert.Equal(1, table.Sweep(500_000, 64));          // swept late
+        Assert.Equal(1, table.Sweep(500_000, table.SlotCount));          // swept late
         Assert.Equal(0, templates.Sweep(359_999, 64));
         Assert.Equal(1, templates.Sweep(360_000, 64));       // 60 s + 300 s
     }

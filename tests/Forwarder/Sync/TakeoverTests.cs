@@ -174,4 +174,30 @@ public sealed class TakeoverTests : IDisposable
         Assert.False(tcp.Synchronize || tcp.Reset);
         Assert.Equal(0, _b.Services.Current.Find(NatLab.Http)!.Traffic.Read().Connections);
     }
+
+    [Fact]
+    public void ADumpChunk_TakesWholeRuns_SoARemovalBetweenChunksMovesNoConnectionPastTheDump()
+    {
+        Configure();
+        // Three client ports whose connections share one run of A's table (the same home slot).
+        var table = _a.Connections;
+        var ports = Enumerable.Range(41000, 20000).Select(p => (ushort)p)
+            .GroupBy(p => table.HomeSlot(Scheduling.Protocol.Tcp, NatLab.Client, p))
+            .First(g => g.Count() >= 3 && g.Key < table.SlotCount - 8).Take(3).ToArray();
+        int home = table.HomeSlot(Scheduling.Protocol.Tcp, NatLab.Client, ports[0]);
+        foreach (var port in ports) EstablishThroughA(port);
+        var lost = new ConnectionSyncRecord[256];
+        while (_export.Drain(lost) > 0) { }
+
+        // The first chunk is asked to end inside the run, right after its first slot; it goes on to the run's end.
+        int next = _a.Engine.ExportAll(0, home + 1, _a.Now);
+        Assert.True(next >= home + 3, $"the chunk stopped at {next}, inside the run from {home}");
+        // Between chunks the first connection ends, and the run moves up into its slot.
+        table.Remove(table.LookupInbound(Scheduling.Protocol.Tcp, NatLab.Client, ports[0], NatLab.Http.Address, 80, 0, _a.Now), _a.Now);
+        Sync();
+        do { next = _a.Engine.ExportAll(next, 16, _a.Now); Sync(); } while (next >= 0);
+
+        foreach (var port in ports)
+            Assert.NotEqual(-1, _b.Connections.LookupInbound(Scheduling.Protocol.Tcp, NatLab.Client, port, NatLab.Http.Address, 80, 0, _b.Now));
+    }
 }
