@@ -33,21 +33,17 @@ public sealed partial class ConnectionTable
     /// 90% within one slot of it and 98.7% within four (measured on 1M connections), and a probe that
     /// runs past the lines asked for costs a whole trip to memory; a miss (a new connection's lookup)
     /// probes about 2.4 slots. Measured on 1M connections, batches of 64: lines 1–2 (the home entry):
-    /// ~40 ns a lookup; 2–3 lines: ~32 ns; 4 lines: ~23 ns; 6 lines: ~22 ns. Adjacent lines of one
+    /// ~40 ns a lookup; 2–3 lines: ~32 ns; 4 lines: ~23 ns; 6 lines: ~22 ns (bench/RESULTS.md §3 run 7). Adjacent lines of one
     /// 2 MiB page are cheap to fetch together; the probe after a line too few is not.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(Protocol protocol, IPv4Address client, ushort clientPort)
+    public unsafe void Prefetch(Protocol protocol, IPv4Address client, ushort clientPort)
     {
+        if (!Sse.IsSupported) return;
         uint home = Hash(protocol, client.Value, clientPort) & _slotMask;
-        ref byte slot = ref Unsafe.As<ConnectionEntry, byte>(ref EntryAt((int)home));
-        // Past the array's end a hint is harmless: prefetches never fault.
-        for (int line = 0; line < PrefetchLines; line++) Prefetch(ref Unsafe.Add(ref slot, line * 64));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch(ref byte location)
-    {
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref location));
+        // A raw address, not a managed reference: the lines after the last slot lie past the array,
+        // where a hint is harmless (prefetches never fault) but a reference must never point.
+        byte* slot = (byte*)Unsafe.AsPointer(ref EntryAt((int)home));
+        for (int line = 0; line < PrefetchLines; line++) Sse.Prefetch0(slot + line * 64);
     }
 }
