@@ -77,6 +77,35 @@ public class ConnectionTableCollisionTests
     }
 
     [Fact]
+    public void ARunThatWrapsPastTheLastSlot_StaysFindable_ThroughRemovalsSweepsAndFlushes()
+    {
+        var table = FixedSeedTable(64);
+        var a = Server(2);
+        var b = Server(3);
+        int last = table.SlotCount - 1;
+        // Six client ports whose home is the last slot: their run goes on at slot 0, 1, ...
+        var ports = Enumerable.Range(1, 65534).Select(p => (ushort)p)
+            .Where(p => table.HomeSlot(Protocol.Tcp, Client, p) == last).Take(6).ToArray();
+        for (int i = 0; i < ports.Length; i++) table.Add(i % 2 == 0 ? a : b, 0, port: ports[i]);
+        Assert.Equal(last, table.LookupInbound(Protocol.Tcp, Client, ports[0], Vip, 80, Ack, 0));
+        Assert.Equal(0, table.LookupInbound(Protocol.Tcp, Client, ports[1], Vip, 80, Ack, 0));
+
+        // Removing the entry in the last slot moves the run back across the end of the array.
+        table.Remove(last, 0);
+        Assert.Null(ClientPortOfInbound(table, ports[0]));
+        for (int i = 1; i < ports.Length; i++) Assert.Equal(ports[i], ClientPortOfReply(table, i % 2 == 0 ? a : b, ports[i]));
+
+        // A flush walks the slots in order; the run it empties wraps around behind it.
+        Assert.Equal(2, table.FlushServer(a, 0));
+        for (int i = 1; i < ports.Length; i++) Assert.Equal(i % 2 == 0 ? null : ports[i], ClientPortOfInbound(table, ports[i]));
+
+        // A sweep that starts in the middle of the wrapped run finds every expired entry of it.
+        Assert.Equal(3, table.Sweep(10_000, table.SlotCount));
+        Assert.Equal(0, table.Count);
+        Assert.Equal((0, 0), (a.InactiveConnections, b.InactiveConnections));
+    }
+
+    [Fact]
     public void OneClientEndpointToSeveralServices_SharesARun_AndEachDirectionFindsItsOwnEntry()
     {
         var table = FixedSeedTable(64);
