@@ -125,7 +125,7 @@ public sealed partial class ConnectionTable
     public int LookupInbound(Protocol protocol, IPv4Address client, ushort clientPort,
         IPv4Address virtualAddress, ushort virtualPort, byte tcpFlags, long now)
     {
-        int index = FindInbound(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort);
+        int index = Find(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort, outbound: false);
         if (index == NotFound) return NotFound;
         ref ConnectionEntry entry = ref EntryAt(index);
         if (now >= entry.ExpiresAtField)
@@ -146,7 +146,7 @@ public sealed partial class ConnectionTable
     public int LookupOutbound(Protocol protocol, IPv4Address realAddress, ushort realPort,
         IPv4Address client, ushort clientPort, long now)
     {
-        int index = FindOutbound(protocol, realAddress.Value, realPort, client.Value, clientPort);
+        int index = Find(protocol, client.Value, clientPort, realAddress.Value, realPort, outbound: true);
         if (index == NotFound) return NotFound;
         ref ConnectionEntry entry = ref EntryAt(index);
         if (now >= entry.ExpiresAtField)
@@ -408,11 +408,14 @@ public sealed partial class ConnectionTable
         if (template != PersistenceTemplateTable.NoTemplate) _templates!.Release(template, now);
     }
 
-    // The probes below index without bounds checks: a slot number is masked by _slotMask (the
-    // array's length - 1), so it is in range by construction; on a 1M-connection table the lookup is
-    // memory-bound and the instructions around its one miss count. A free slot (flags 0) ends a run.
+    // One probe for both directions: from the client endpoint's home slot, each entry of the run is
+    // compared on the rest of the key, the virtual service (inbound) or the real server (outbound).
+    // `outbound` is a constant at both call sites, so the inlined loop keeps one comparison.
+    // No bounds checks: a slot number is masked by _slotMask (the array's length - 1), so it is in
+    // range by construction; on a 1M-connection table the lookup is memory-bound and the instructions
+    // around its one miss count. A free slot (flags 0) ends a run.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindInbound(Protocol protocol, uint client, ushort clientPort, uint virtualAddress, ushort virtualPort)
+    private int Find(Protocol protocol, uint client, ushort clientPort, uint address, ushort port, bool outbound)
     {
         uint hash = Hash(protocol, client, clientPort);
         for (uint i = hash & _slotMask; ; i = (i + 1) & _slotMask)
@@ -420,22 +423,8 @@ public sealed partial class ConnectionTable
             ref ConnectionEntry entry = ref EntryAt((int)i);
             if (entry.FlagsField == ConnectionFlags.None) return NotFound;
             if (entry.HashField == hash && entry.ClientValue == client && entry.ClientPortField == clientPort &&
-                entry.VirtualValue == virtualAddress && entry.VirtualPortField == virtualPort &&
-                entry.ProtocolField == protocol)
-                return (int)i;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindOutbound(Protocol protocol, uint realAddress, ushort realPort, uint client, ushort clientPort)
-    {
-        uint hash = Hash(protocol, client, clientPort);
-        for (uint i = hash & _slotMask; ; i = (i + 1) & _slotMask)
-        {
-            ref ConnectionEntry entry = ref EntryAt((int)i);
-            if (entry.FlagsField == ConnectionFlags.None) return NotFound;
-            if (entry.HashField == hash && entry.ClientValue == client && entry.ClientPortField == clientPort &&
-                entry.RealValue == realAddress && entry.RealPortField == realPort &&
+                (outbound ? entry.RealValue : entry.VirtualValue) == address &&
+                (outbound ? entry.RealPortField : entry.VirtualPortField) == port &&
                 entry.ProtocolField == protocol)
                 return (int)i;
         }
