@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using UserLvs.Scheduling;
 
 namespace UserLvs.Forwarder.Connections;
@@ -49,6 +48,10 @@ namespace UserLvs.Forwarder.Connections;
 /// what Linux gives up too when its TIME_WAIT buckets overflow (tcp_max_tw_buckets). Only then is the
 /// connection refused (<see cref="ConnectionAddResult.Full"/>, the caller drops and counts it); a
 /// connection that has not ended (established, opening, closing) is never evicted to make room.
+///
+/// Files: this one (lookups, adds, state, removal, listing); .Slots (the probe, free slots,
+/// backward-shift deletion); .Prefetch (a batch's hints); .Expiry (sweep, reclaim, flushes); .Sync
+/// (entries from the active router's records).
 /// </summary>
 public sealed partial class ConnectionTable
 {
@@ -238,46 +241,6 @@ public sealed partial class ConnectionTable
     }
 
     /// <summary>
-    /// A connection the active router reported (IPVS's ip_vs_proc_conn on the backup): a new entry
-    /// bound to <paramref name="server"/>, or the existing one refreshed, in <paramref name="state"/>
-    /// until <paramref name="expiresAt"/>. Like IPVS's backup it counts in the server's active or
-    /// inactive connections by its state, and expires by its timeout unless a later record (or, after
-    /// a takeover, a packet) refreshes it. An entry for the same client that points at another real
-    /// server (the client reused its port after the active router rescheduled it) is replaced.
-    /// Synced entries hold no persistence template: templates are synced on their own.
-    /// </summary>
-    public SyncApplyResult ApplySynced(in VirtualServiceKey service, IPv4Address client, ushort clientPort,
-        RealServer server, TcpState state, long expiresAt, long now)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        if (service.Protocol != Protocol.Tcp) state = TcpState.None;
-        ushort realPort = server.Port != 0 ? server.Port : service.Port;
-        int index = LookupInbound(service.Protocol, client, clientPort, service.Address, service.Port, 0, now);
-        var result = SyncApplyResult.Refreshed;
-        if (index != NotFound && (_entries[index].RealValue != server.Address.Value || _entries[index].RealPortField != realPort))
-        {
-            Remove(index, now);
-            index = NotFound;
-        }
-        if (index == NotFound)
-        {
-            if (TryAdd(service, client, clientPort, server, now, out index) == ConnectionAddResult.Full) return SyncApplyResult.Full;
-            _entries[index].FlagsField |= ConnectionFlags.Synced;
-            result = SyncApplyResult.Added;
-        }
-        ref ConnectionEntry entry = ref _entries[index];
-        if (state != entry.StateField) SetState(ref entry, state);
-        entry.ExpiresAtField = expiresAt;
-        return result;
-    }
-
-    /// <summary>Notes that the connection was exported at <paramref name="now"/> (milliseconds).</summary>
-    internal void MarkExported(int index, long now) => _entries[index].SyncStampField = (ushort)(now / 1000);
-
-    /// <summary>The first packet of a synced connection was handled here: it is an ordinary connection from now on.</summary>
-    internal void ClearSynced(int index) => _entries[index].FlagsField &= ~ConnectionFlags.Synced;
-
-    /// <summary>
     /// Ends a connection now (ip_vs_conn_expire_now): unbinds it from its server's counters and
     /// releases its persistence template, whose timeout starts at <paramref name="now"/>.
     /// </summary>
@@ -292,95 +255,6 @@ public sealed partial class ConnectionTable
         _count--;
         server.Counters.ConnectionUnbound(active);
         ReleaseTemplate(template, now);
-    }
-
-    /// <summary>
-    /// Examines the next <paramref name="maxSlots"/> slots (wrapping around) and removes the connections
-    /// that have expired by <paramref name="now"/>; returns how many. Call once per batch: the cost per
-    /// call is bounded whatever the table's size. An expired connection's template starts its timeout
-    /// at the moment the connection expired, not when the sweep found it.
-    /// </summary>
-    public int Sweep(long now, int maxSlots)
-    {
-        int slots = Math.Min(maxSlots, _entries.Length);
-        int cursor = _sweepCursor;
-        int removed = 0;
-        for (int i = 0; i < slots;)
-        {
-            ref ConnectionEntry entry = ref _entries[cursor];
-            if (entry.InUse && now >= entry.ExpiresAtField)
-            {
-                // The run behind moves up into this slot: look at it again. The cursor still moves
-                // exactly maxSlots slots, so the sweep's pace through the table does not depend on
-                // how much it finds; each removal is O(1) work of its own.
-                Remove(cursor, entry.ExpiresAtField);
-                removed++;
-                continue;
-            }
-            cursor = (int)((uint)(cursor + 1) & _slotMask);
-            i++;
-        }
-        _sweepCursor = cursor;
-        return removed;
-    }
-
-    /// <summary>
-    /// Gives up the slot of one TCP connection that has ended (TIME_WAIT or CLOSE), searching the
-    /// slots the sweep has just examined (the <see cref="ReclaimBudget"/> behind its cursor; each
-    /// refused add moves the sweep on, so successive searches cover new ground). True when one was removed.
-    /// </summary>
-    private bool ReclaimEnded(long now)
-    {
-        int slots = Math.Min(ReclaimBudget, _entries.Length);
-        uint cursor = (uint)(_sweepCursor - slots) & _slotMask;
-        for (int i = 0; i < slots; i++, cursor = (cursor + 1) & _slotMask)
-        {
-            ref ConnectionEntry entry = ref _entries[cursor];
-            if (entry.InUse && entry.ProtocolField == Protocol.Tcp && entry.StateField is TcpState.TimeWait or TcpState.Close)
-            {
-                Remove((int)cursor, now);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /// <summary>Removes every connection bound to <paramref name="server"/> (matched by its counters, which survive edits).</summary>
-    public int FlushServer(RealServer server, long now)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        return RemoveWhere(static (in ConnectionEntry e, in VirtualServiceKey _, object? counters) =>
-            ReferenceEquals(e.ServerField!.Counters, counters), default, server.Counters, now);
-    }
-
-    /// <summary>Removes every connection of one virtual service.</summary>
-    public int FlushService(in VirtualServiceKey service, long now) =>
-        RemoveWhere(static (in ConnectionEntry e, in VirtualServiceKey s, object? _) =>
-            e.ProtocolField == s.Protocol && e.VirtualValue == s.Address.Value && e.VirtualPortField == s.Port, service, null, now);
-
-    /// <summary>Removes every connection.</summary>
-    public int Flush(long now) =>
-        RemoveWhere(static (in ConnectionEntry _, in VirtualServiceKey _, object? _) => true, default, null, now);
-
-    private delegate bool EntryMatch(in ConnectionEntry entry, in VirtualServiceKey service, object? state);
-
-    // A walk in slot order that removes as it goes. A removal moves the rest of the run back into the
-    // slot just emptied, so that slot is looked at again; entries only ever move into the slot being
-    // looked at or behind it, so none is skipped.
-    private int RemoveWhere(EntryMatch match, in VirtualServiceKey service, object? state, long now)
-    {
-        int removed = 0;
-        for (int i = 0; i < _entries.Length;)
-        {
-            ref ConnectionEntry entry = ref _entries[i];
-            if (entry.InUse && match(in entry, in service, state))
-            {
-                Remove(i, now);
-                removed++;
-            }
-            else i++;
-        }
-        return removed;
     }
 
     /// <summary>Appends the live connections for `ipvsadm -L -c`, in slot order; returns how many.</summary>
@@ -399,74 +273,9 @@ public sealed partial class ConnectionTable
         return added;
     }
 
-    /// <summary>The home slot of a client endpoint under this table's seed (for collision tests).</summary>
-    internal int HomeSlot(Protocol protocol, IPv4Address client, ushort clientPort) =>
-        (int)(Hash(protocol, client.Value, clientPort) & _slotMask);
-
     private void ReleaseTemplate(int template, long now)
     {
         if (template != PersistenceTemplateTable.NoTemplate) _templates!.Release(template, now);
-    }
-
-    // One probe for both directions: from the client endpoint's home slot, each entry of the run is
-    // compared on the rest of the key, the virtual service (inbound) or the real server (outbound).
-    // `outbound` is a constant at both call sites, so the inlined loop keeps one comparison.
-    // No bounds checks: a slot number is masked by _slotMask (the array's length - 1), so it is in
-    // range by construction; on a 1M-connection table the lookup is memory-bound and the instructions
-    // around its one miss count. A free slot (flags 0) ends a run.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Find(Protocol protocol, uint client, ushort clientPort, uint address, ushort port, bool outbound)
-    {
-        uint hash = Hash(protocol, client, clientPort);
-        for (uint i = hash & _slotMask; ; i = (i + 1) & _slotMask)
-        {
-            ref ConnectionEntry entry = ref EntryAt((int)i);
-            if (entry.FlagsField == ConnectionFlags.None) return NotFound;
-            if (entry.HashField == hash && entry.ClientValue == client && entry.ClientPortField == clientPort &&
-                (outbound ? entry.RealValue : entry.VirtualValue) == address &&
-                (outbound ? entry.RealPortField : entry.VirtualPortField) == port &&
-                entry.ProtocolField == protocol)
-                return (int)i;
-        }
-    }
-
-    /// <summary>An entry by a slot number that came from a lookup or was masked (always in range).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref ConnectionEntry EntryAt(int e) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_entries), (nuint)(uint)e);
-
-    /// <summary>The keyed hash of a client endpoint; its low bits are the home slot.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint Hash(Protocol protocol, uint client, ushort clientPort) =>
-        (uint)(_hash.Hash(((ulong)client << 32) | ((ulong)protocol << 16) | clientPort, 0) >> 32);
-
-    /// <summary>The first free slot of the run from <paramref name="hash"/>'s home (there is one: the load is at most 1/2).</summary>
-    private int FreeSlotFrom(uint hash)
-    {
-        uint i = hash & _slotMask;
-        while (_entries[i].FlagsField != ConnectionFlags.None) i = (i + 1) & _slotMask;
-        return (int)i;
-    }
-
-    // Linear probing's deletion without tombstones (Knuth's algorithm R): after emptying slot `hole`,
-    // walk the run and move back every entry whose home does not lie cyclically in (hole, its slot],
-    // so that no probe from an entry's home ever meets a free slot before reaching it.
-    private void CloseGap(int index)
-    {
-        uint hole = (uint)index;
-        uint j = hole;
-        while (true)
-        {
-            j = (j + 1) & _slotMask;
-            ref ConnectionEntry next = ref _entries[j];
-            if (next.FlagsField == ConnectionFlags.None) break;
-            uint home = next.HashField & _slotMask;
-            if (((j - home) & _slotMask) >= ((j - hole) & _slotMask))
-            {
-                _entries[hole] = next;
-                hole = j;
-            }
-        }
-        _entries[hole] = default;
     }
 
     private static void ThrowNotInUse(int index) =>
