@@ -30,6 +30,9 @@ namespace UserLvs.Forwarder.Nat;
 /// router holds the floating addresses (read once per batch); a standby engine still learns
 /// neighbours and applies connection records from <see cref="SyncImport"/>, and an active one exports
 /// its connections' changes to <see cref="SyncExport"/> (see <see cref="ConnectionSyncExport"/> for when).
+///
+/// Files: this one (both directions, scheduling, rewrite, transmit, accounting); .Arp; .Icmp; .Sync
+/// (export); .Prefetch (a batch's connection lookups started early).
 /// </summary>
 public sealed partial class NatEngine
 {
@@ -335,149 +338,6 @@ public sealed partial class NatEngine
         return DropReason.None;
     }
 
-    private FrameVerdict ArpFromPublic(EthernetFrame ethernet, int link, long now)
-    {
-        var reason = ArpPacket.TryParse(ethernet.Payload, out var arp);
-        if (reason != DropReason.None) return Drop(reason);
-        _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
-        if (!_owned || arp.Operation != ArpOperation.Request || arp.IsGratuitous || !_snapshot.VirtualAddresses.Contains(arp.TargetIp)
-            || _vipLinks.LinkOf(arp.TargetIp) != link)
-            return ToKernel();
-        return AnswerArp(_publics[link], _router.PublicLinks[link].Mac, arp);
-    }
-
-    private FrameVerdict ArpFromPrivate(EthernetFrame ethernet, long now)
-    {
-        if (ArpPacket.TryParse(ethernet.Payload, out var arp) != DropReason.None) return ToKernel();
-        _neighbours.Learn(arp.SenderIp, arp.SenderMac, now);
-        // Unless told to answer for the NAT router address, the kernel owns it (the daemon put it on the device).
-        if (!AnswerNatRouterArp || !_owned || arp.Operation != ArpOperation.Request || arp.IsGratuitous
-            || arp.TargetIp != _router.NatRouterAddress)
-            return ToKernel();
-        return AnswerArp(_private, _router.PrivateMac, arp);
-    }
-
-    /// <summary>"TARGET is at <paramref name="mac"/>", unicast to the asker, out of the port it asked on.</summary>
-    private FrameVerdict AnswerArp(IFrameIo port, MacAddress mac, ArpPacket request)
-    {
-        var tx = port.AcquireTx();
-        if (tx.Length < ArpPacket.FrameLength) return Drop(DropReason.TransmitRingFull);
-        int length = ArpPacket.WriteReply(tx, mac, request.TargetIp, request.SenderMac, request.SenderIp);
-        port.CommitTx(length);
-        Stats.Answered++;
-        return FrameVerdict.Answered;
-    }
-
-    /// <summary>
-    /// Connection sync: after a packet's state update, a connection that is new, changed state or has
-    /// not been exported for its refresh interval goes to the backup, with its persistence template.
-    /// </summary>
-    /// <summary>
-    /// Exports every live connection in slots [<paramref name="start"/>, start + <paramref name="count"/>)
-    /// of the table, as IPVS's sync daemon would have sent them over their lifetime: what a peer that
-    /// just appeared needs to take over. Call on the worker's thread (NatWorker.Invoke), chunk after
-    /// chunk, while the sync sender drains the export ring. Returns the next slot, or -1 at the end of
-    /// the table.
-    ///
-    /// A chunk takes whole runs of occupied slots and ends at a free slot (or before a run the export
-    /// ring has no room for, so a dump never drops records). Why: between chunks packets remove
-    /// connections, and a removal moves the rest of its run back. An entry never moves before its home
-    /// slot, and an entry past a free slot has its home past it too, so nothing the dump has not
-    /// reached can move into what it has covered; connections made meanwhile are exported as they are made.
-    /// </summary>
-    public int ExportAll(int start, int count, long now)
-    {
-        var export = SyncExport;
-        if (export is null) return -1;
-        int slots = _connections.SlotCount;
-        int end = (int)Math.Min((long)start + count, slots);
-        int index = Math.Max(0, start);
-        while (index < end)
-        {
-            int run = 0;
-            while (index + run < slots && _connections[index + run].InUse) run++;
-            if (run == 0)
-            {
-                index++;
-                continue;
-            }
-            // A connection and its template each; a run longer than the whole ring (never seen at a
-            // load of 1/2) goes out in pieces rather than stalling the dump.
-            if (!export.HasRoomFor(2 * run) && export.Pending > 0) break;
-            int runEnd = index + run;
-            for (; index < runEnd && export.HasRoomFor(2); index++)
-            {
-                ref readonly var connection = ref _connections[index];
-                if (connection.ExpiresAt > now) Export(index, created: true, connection.State, now);
-            }
-            if (index < runEnd) break;
-        }
-        return index >= slots ? -1 : index;
-    }
-
-    private void Export(int index, bool created, TcpState before, long now)
-    {
-        var export = SyncExport!;
-        ref readonly var connection = ref _connections[index];
-        long remaining = connection.ExpiresAt - now;
-        if (!created && connection.State == before && !export.RefreshDue(connection.SyncStampField, now, remaining)) return;
-        export.Append(ConnectionSyncRecord.Of(in connection, remaining));
-        if (connection.HasTemplate && _snapshot.TryGetService(connection.Service, out var service) && service.Persistence.IsEnabled)
-            export.Append(ConnectionSyncRecord.TemplateOf(in connection, service.Persistence));
-        _connections.MarkExported(index, now);
-    }
-
-    /// <summary>An ICMP error from the client side about a reply VIP:vport -> client (e.g. fragmentation needed).</summary>
-    private FrameVerdict IcmpFromClient(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip)
-    {
-        var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
-        if (reason != DropReason.None) return Drop(reason);
-        if (!icmp.IsError) return ToKernel();
-        if (!icmp.IsChecksumValid) return Drop(DropReason.BadIcmpChecksum);
-        reason = icmp.TryGetQuote(out var quote);
-        if (reason != DropReason.None) return Drop(reason);
-        var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
-        if (protocol == 0) return ToKernel();
-        // The quoted packet is one we sent: VIP:vport -> client:cport.
-        int index = _connections.LookupInbound(protocol, quote.Ip.Destination, quote.DestinationPort,
-            quote.Ip.Source, quote.SourcePort, 0, long.MinValue);
-        if (index == ConnectionTable.NotFound) return Drop(DropReason.IcmpWithoutConnection);
-        ref readonly var connection = ref _connections[index];
-        if (!_neighbours.TryGet(connection.RealAddress, out var serverMac)) return Drop(DropReason.NeighbourUnresolved);
-        Ipv4Rewrite.SetDestination(ip, icmp, quote, connection.RealAddress, connection.RealPort);
-        var sent = Send(_private, in frame, ethernet, ip, _router.PrivateMac, serverMac);
-        if (sent != DropReason.None) return Drop(sent);
-        Stats.ForwardedToServers++;
-        return FrameVerdict.Forwarded;
-    }
-
-    /// <summary>An ICMP error from the private side about a request client -> RIP:rport.</summary>
-    private FrameVerdict IcmpFromServerSide(in RxFrame frame, EthernetFrame ethernet, Ipv4Header ip)
-    {
-        var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
-        if (reason != DropReason.None) return Drop(reason);
-        if (!icmp.IsError) return ToKernel();
-        if (icmp.TryGetQuote(out var quote) != DropReason.None) return ToKernel();
-        if (!icmp.IsChecksumValid) return Drop(DropReason.BadIcmpChecksum);
-        var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
-        if (protocol == 0) return ToKernel();
-        // The quoted packet is one we forwarded: client:cport -> RIP:rport.
-        int index = _connections.LookupOutbound(protocol, quote.Ip.Destination, quote.DestinationPort,
-            quote.Ip.Source, quote.SourcePort, long.MinValue);
-        if (index == ConnectionTable.NotFound) return ToKernel();
-        if (!_owned) return Drop(DropReason.Standby);
-        ref readonly var connection = ref _connections[index];
-        int link = _vipLinks.LinkOf(connection.VirtualAddress);
-        var publicLink = _router.PublicLinks[link];
-        var nextHop = publicLink.NextHopTo(connection.ClientAddress);
-        if (!_neighbours.TryGet(nextHop, out var nextHopMac)) return Drop(DropReason.NeighbourUnresolved);
-        Ipv4Rewrite.SetSource(ip, icmp, quote, connection.VirtualAddress, connection.VirtualPort);
-        var sent = Send(_publics[link], in frame, ethernet, ip, publicLink.Mac, nextHopMac);
-        if (sent != DropReason.None) return Drop(sent);
-        Stats.ForwardedToClients++;
-        return FrameVerdict.Forwarded;
-    }
-
     /// <summary>
     /// Copies the rewritten frame into the port's transmit slot. An unfinished checksum travels on as
     /// NEEDS_CSUM (with the offsets the frame's own vnet header gave, or the TCP/UDP field's place),
@@ -519,21 +379,6 @@ public sealed partial class NatEngine
         frame.ChecksumNotReady || ((frame.Flags & RxFrameFlags.HasVnetHeader) != 0 && frame.Vnet.NeedsChecksum)
             ? ChecksumStatus.Partial
             : ChecksumStatus.Complete;
-
-    /// <summary>The next hop is not resolved yet: ask for it (once per second at most) and drop; TCP and the client retransmit.</summary>
-    private FrameVerdict Unresolved(IFrameIo port, MacAddress ourMac, IPv4Address ourAddress, IPv4Address target, long now)
-    {
-        if (_neighbours.ShouldRequest(target, now))
-        {
-            var tx = port.AcquireTx();
-            if (tx.Length >= ArpPacket.FrameLength)
-            {
-                port.CommitTx(ArpPacket.WriteRequest(tx, ourMac, ourAddress, target));
-                Stats.ArpRequestsSent++;
-            }
-        }
-        return Drop(DropReason.NeighbourUnresolved);
-    }
 
     private FrameVerdict ToKernel()
     {
