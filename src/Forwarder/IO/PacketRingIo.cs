@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static Interop;
 
@@ -29,8 +28,10 @@ namespace UserLvs.Forwarder.IO;
 /// interface's name; the per-frame paths do neither. A socket error (ENETDOWN: the device went down)
 /// is read and counted by the wait methods so poll(2) does not report it again and again; a deleted
 /// device makes them throw, naming it, so a worker stops instead of waiting on nothing.
+///
+/// Files: this one (socket, rings and mapping set up and torn down, statistics, errors); .Rx; .Tx.
 /// </summary>
-public sealed unsafe class PacketRingIo : IFrameIo
+public sealed unsafe partial class PacketRingIo : IFrameIo
 {
     private readonly SafePacketSocketHandle _socket;
     private readonly int _fd;
@@ -260,268 +261,6 @@ public sealed unsafe class PacketRingIo : IFrameIo
     /// <summary>The socket, for a worker that polls several ports at once (<see cref="PortWaiter"/>).</summary>
     internal int FileDescriptor => _fd;
 
-    /// <summary>Frames are ready without waiting.</summary>
-    internal bool HasReadyFrames => _v2 ? NextSlotReady() : _packetsLeft > 0 || NextBlockReady();
-
-    public bool WaitForReceive(int timeoutMilliseconds)
-    {
-        if (HasReadyFrames)
-        {
-            return true;
-        }
-
-        var pfd = new PollFd { fd = _fd, events = POLLIN | POLLERR };
-        int rc = Poll(&pfd, 1, timeoutMilliseconds);
-        if (rc > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
-        {
-            OnSocketError();
-        }
-
-        return rc > 0 && ((pfd.revents & POLLIN) != 0 || HasReadyFrames);
-    }
-
-    public int Receive(Span<RxFrame> frames) => _v2 ? ReceiveV2(frames) : ReceiveV3(frames);
-
-    private int ReceiveV2(Span<RxFrame> frames)
-    {
-        int n = 0;
-        while (n < frames.Length && _rxHeld < _rxFrameCount)
-        {
-            byte* h = RxSlot(_rxNext);
-            uint status = Volatile.Read(ref Unsafe.AsRef<uint>(h));
-            if ((status & TP_STATUS_USER) == 0)
-            {
-                break;
-            }
-
-            int len = (int)Unsafe.Read<uint>(h + 4);
-            int snaplen = (int)Unsafe.Read<uint>(h + 8);
-            byte* data = h + Unsafe.Read<ushort>(h + 12);
-            VirtioNetHeader vnet = default;
-            if (_vnetSize != 0 && snaplen >= 0)
-            {
-                vnet = Unsafe.ReadUnaligned<VirtioNetHeader>(data - VirtioNetHeader.Size);
-            }
-
-            if ((status & TP_STATUS_COPY) != 0)
-            {
-                // The slot holds the frame cut; its whole copy waits on the socket, in order.
-                if (_spillUsed == _spillCount)
-                {
-                    break; // this batch used every spill buffer: the frame waits for ReleaseReceived
-                }
-
-                byte* buffer = _spill + (nint)_spillUsed * _spillSize;
-                nint got = Recv(_socket, buffer, (nuint)_spillSize, MSG_DONTWAIT | MSG_TRUNC);
-                if (got >= _vnetSize)
-                {
-                    _spillUsed++;
-                    int whole = (int)got - _vnetSize;
-                    if (_vnetSize != 0)
-                    {
-                        vnet = Unsafe.ReadUnaligned<VirtioNetHeader>(buffer);
-                    }
-
-                    data = buffer + _vnetSize;
-                    len = Math.Max(len, whole);
-                    snaplen = Math.Min(whole, _spillSize - _vnetSize);
-                }
-            }
-
-            var flags = FlagsOf(status);
-            ushort vlan = (flags & RxFrameFlags.VlanValid) != 0 ? Unsafe.Read<ushort>(h + 24) : (ushort)0;   // tp_vlan_tci (V2)
-
-            CountReceived(snaplen, len);
-            frames[n++] = new RxFrame(data, snaplen, len, flags, vlan, vnet);
-            _rxHeld++;
-            _rxNext = _rxNext + 1 == _rxFrameCount ? 0 : _rxNext + 1;
-        }
-
-        return n;
-    }
-
-    /// <summary>What a slot's tp_status says about its frame (the same bits in V2 and V3).</summary>
-    private RxFrameFlags FlagsOf(uint status)
-    {
-        var flags = RxFrameFlags.None;
-        if ((status & TP_STATUS_CSUMNOTREADY) != 0) flags |= RxFrameFlags.ChecksumNotReady;
-        if ((status & TP_STATUS_CSUM_VALID) != 0) flags |= RxFrameFlags.ChecksumValid;
-        if ((status & TP_STATUS_VLAN_VALID) != 0) flags |= RxFrameFlags.VlanValid;
-        if (_vnetSize != 0) flags |= RxFrameFlags.HasVnetHeader;
-        return flags;
-    }
-
-    private void CountReceived(int snaplen, int len)
-    {
-        if (snaplen < len) Counters.RxTruncated++;
-        Counters.RxFrames++;
-        Counters.RxBytes += len;
-    }
-
-    private int ReceiveV3(Span<RxFrame> frames)
-    {
-        int n = 0;
-        while (n < frames.Length)
-        {
-            if (_packetsLeft == 0)
-            {
-                if (!NextBlockReady())
-                {
-                    break;
-                }
-
-                byte* block = _rx + (nint)_nextBlock * _blockSize;
-                _packetsLeft = (int)Unsafe.Read<uint>(block + 12);       // hdr.bh1.num_pkts
-                _packet = block + Unsafe.Read<uint>(block + 16);         // hdr.bh1.offset_to_first_pkt
-                _heldBlocks++;
-                _nextBlock = _nextBlock + 1 == _blockCount ? 0 : _nextBlock + 1;
-                continue;
-            }
-
-            byte* h = _packet;
-            int snaplen = (int)Unsafe.Read<uint>(h + 12);
-            int len = (int)Unsafe.Read<uint>(h + 16);
-            uint status = Unsafe.Read<uint>(h + 20);
-            byte* data = h + Unsafe.Read<ushort>(h + 24);
-
-            var flags = FlagsOf(status);
-            ushort vlan = (flags & RxFrameFlags.VlanValid) != 0 ? (ushort)Unsafe.Read<uint>(h + 32) : (ushort)0;   // hv1.tp_vlan_tci (V3)
-            VirtioNetHeader vnet = _vnetSize != 0 ? Unsafe.ReadUnaligned<VirtioNetHeader>(data - VirtioNetHeader.Size) : default;
-
-            CountReceived(snaplen, len);
-            frames[n++] = new RxFrame(data, snaplen, len, flags, vlan, vnet);
-
-            if (--_packetsLeft > 0)
-            {
-                _packet = h + Unsafe.Read<uint>(h);                  // tp_next_offset
-            }
-        }
-
-        return n;
-    }
-
-    public void ReleaseReceived()
-    {
-        if (_v2)
-        {
-            for (int i = 0; i < _rxHeld; i++)
-            {
-                Volatile.Write(ref Unsafe.AsRef<uint>(RxSlot(_rxOldest)), TP_STATUS_KERNEL);
-                _rxOldest = _rxOldest + 1 == _rxFrameCount ? 0 : _rxOldest + 1;
-            }
-
-            _rxHeld = 0;
-            _spillUsed = 0;
-            return;
-        }
-
-        // Every held block is done except an open one with frames still unread.
-        int done = _packetsLeft > 0 ? _heldBlocks - 1 : _heldBlocks;
-        for (int i = 0; i < done; i++)
-        {
-            byte* block = _rx + (nint)_oldestHeld * _blockSize;
-            Volatile.Write(ref Unsafe.AsRef<uint>(block + 8), TP_STATUS_KERNEL);
-            _oldestHeld = _oldestHeld + 1 == _blockCount ? 0 : _oldestHeld + 1;
-        }
-
-        _heldBlocks -= done;
-    }
-
-    public Span<byte> AcquireTx()
-    {
-        byte* slot = TxSlot(_txNext);
-        uint status = Volatile.Read(ref Unsafe.AsRef<uint>(slot + _txStatusOffset));
-        if (status != TP_STATUS_AVAILABLE && status != TP_STATUS_WRONG_FORMAT)
-        {
-            Counters.TxRingFull++;
-            return default;
-        }
-
-        return new Span<byte>(slot + _txDataOffset + _vnetSize, _txFrameSize - _txDataOffset - _vnetSize);
-    }
-
-    /// <summary>
-    /// The kernel copies hdr_len bytes of a TX slot into the new skb and attaches the rest as
-    /// fragments that point into the ring. Such zero-copy fragments cannot cross a veth or a bridge to
-    /// a local socket as they are: the kernel then allocates pages and copies them anyway
-    /// (skb_copy_ubufs, seen in perf on the HTTP lab run), after a page reference dance. So an
-    /// ordinary frame asks for all of itself to be copied at once, which is one memcpy into a slab
-    /// buffer; a GSO super-frame keeps its own hdr_len and its fragments (a 64 KiB linear copy
-    /// would need a high-order allocation).
-    /// </summary>
-    internal static VirtioNetHeader WithLinearCopy(in VirtioNetHeader vnet, int length)
-    {
-        var header = vnet;
-        if (!header.IsGso && length <= MaxLinearCopy) header.HeaderLength = (ushort)length;
-        return header;
-    }
-
-    /// <summary>The largest frame copied whole on transmit (an MTU-sized frame and then some; not a jumbo one).</summary>
-    internal const int MaxLinearCopy = 4096;
-
-    public void CommitTx(int length, in VirtioNetHeader vnet = default)
-    {
-        byte* slot = TxSlot(_txNext);
-        byte* data = slot + _txDataOffset + _vnetSize;
-        if ((uint)length > (uint)(_txFrameSize - _txDataOffset - _vnetSize))
-        {
-            Counters.TxUnsupported++;
-            return;
-        }
-
-        if (_vnetSize != 0)
-        {
-            Unsafe.WriteUnaligned(slot + _txDataOffset, WithLinearCopy(vnet, length));
-        }
-        else if (!SoftwareOffload.TryPrepare(new Span<byte>(data, length), vnet, Counters))
-        {
-            return;
-        }
-
-        if (_v2)
-        {
-            Unsafe.Write(slot + 4, (uint)(length + _vnetSize));       // tpacket2_hdr.tp_len, vnet header included
-        }
-        else
-        {
-            Unsafe.Write(slot, 0u);                                   // tp_next_offset must be 0
-            Unsafe.Write(slot + 16, (uint)(length + _vnetSize));      // tpacket3_hdr.tp_len, vnet header included
-        }
-
-        Volatile.Write(ref Unsafe.AsRef<uint>(slot + _txStatusOffset), TP_STATUS_SEND_REQUEST);
-        _txNext = _txNext + 1 == _txFrameCount ? 0 : _txNext + 1;
-        _txPending++;
-        Counters.TxFrames++;
-        Counters.TxBytes += length;
-    }
-
-    public int FlushTx()
-    {
-        int pending = _txPending;
-        if (pending == 0)
-        {
-            return 0;
-        }
-
-        nint rc = SendTo(_socket, null, 0, MSG_DONTWAIT, null, 0);
-        if (rc < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
-            {
-                // The slots stay marked; the next flush sends them.
-                Counters.TxDeferred++;
-            }
-            else
-            {
-                Counters.TxErrors++;
-            }
-        }
-
-        _txPending = 0;
-        return pending;
-    }
-
     /// <summary>Adds the kernel's ring drops since the last call (PACKET_STATISTICS resets on read) to
     /// <see cref="FrameIoCounters.RxDropped"/> and, for V3, the times the ring froze for want of a free
     /// block to <see cref="FrameIoCounters.RxRingFrozen"/>. Not for the per-frame path: one syscall;
@@ -579,22 +318,9 @@ public sealed unsafe class PacketRingIo : IFrameIo
         _socket?.Dispose();
     }
 
-    private bool NextBlockReady() =>
-        _heldBlocks < _blockCount &&
-        (Volatile.Read(ref Unsafe.AsRef<uint>(_rx + (nint)_nextBlock * _blockSize + 8)) & TP_STATUS_USER) != 0;
-
-    private bool NextSlotReady() =>
-        _rxHeld < _rxFrameCount && (Volatile.Read(ref Unsafe.AsRef<uint>(RxSlot(_rxNext))) & TP_STATUS_USER) != 0;
-
-    private byte* RxSlot(int index) =>
-        _rx + (nint)(index / _rxFramesPerBlock) * _blockSize + (nint)(index % _rxFramesPerBlock) * _rxFrameSize;
-
     [DoesNotReturn]
     private void ThrowDeviceGone() =>
         throw new IOException($"AF_PACKET port on interface '{Name}': the device was deleted (ENETDOWN, socket unbound); the port receives nothing more");
-
-    private byte* TxSlot(int index) =>
-        _tx + (nint)(index / _txFramesPerBlock) * _txBlockSize + (nint)(index % _txFramesPerBlock) * _txFrameSize;
 
     private void JoinFanout(FanoutGroup fanout)
     {
