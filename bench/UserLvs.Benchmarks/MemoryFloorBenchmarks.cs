@@ -71,6 +71,15 @@ public class MemoryFloorBenchmarks
             $"{File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(l => l.StartsWith("AnonHugePages:"))}");
     }
 
+    /// <summary>How many reads the dependent chain takes to come back to its start (for the smoke run:
+    /// a short cycle would stay in cache and measure nothing).</summary>
+    public int ChainLength()
+    {
+        int start = _chase, length = 0;
+        do { DependentRead(); length++; } while (_chase != start && length <= Slots);
+        return length;
+    }
+
     [Benchmark]
     public unsafe int DependentRead()
     {

@@ -3,27 +3,16 @@ using UserLvs.Benchmarks;
 
 // Runs the benchmarks named on the command line, e.g.
 //   dotnet run -c Release --project bench/UserLvs.Benchmarks -- --filter '*SchedulerPick*'
-// `-- --smoke` instead runs the NAT path and connection table benchmarks a few times and checks that
-// every frame was forwarded and every lookup hit, so a benchmark that silently measures a drop or a
-// miss fails loudly.
+// `-- --smoke` instead runs BenchmarkSelfCheck (also run by tests/Bench): every NAT-path frame
+// forwarded, every table lookup a hit, the memory yardstick's chain through every slot it chose.
 if (args is ["--smoke"])
 {
-    var nat = new NatPathBenchmarks();
-    nat.Setup();
-    for (int round = 0; round < 2000; round++)
-    {
-        int c = nat.ClientToServer(), s = nat.ServerToClient(), n = nat.NewConnection();
-        if (c != 64 || s != 64 || n != 64)
-            throw new InvalidOperationException($"round {round}: forwarded {c}/{s}/{n} of 64");
-    }
-    nat.Cleanup();
+    BenchmarkSelfCheck.NatPathForwardsEveryFrame(rounds: 2000);
     Console.WriteLine("NatPathBenchmarks: every frame forwarded");
-    var table = new ConnectionTableBenchmarks { WorkingSet = "Hot" };
-    table.Setup();
-    for (int i = 0; i < 100_000; i++)
-        if (table.LookupInbound() < 0 || table.LookupOutbound() < 0 || table.LookupInboundBatched() != ConnectionTableBenchmarks.Batch || table.LookupOutboundBatched() != ConnectionTableBenchmarks.Batch)
-            throw new InvalidOperationException($"lookup {i} missed");
+    BenchmarkSelfCheck.TableLookupsAllHit(lookups: 100_000);
     Console.WriteLine("ConnectionTableBenchmarks: every lookup hit");
+    BenchmarkSelfCheck.FloorChainVisitsEverySlot();
+    Console.WriteLine("MemoryFloorBenchmarks: the dependent chain visits every slot it chose");
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
