@@ -18,9 +18,8 @@ public sealed partial class ConnectionTable
     // range by construction; on a 1M-connection table the lookup is memory-bound and the instructions
     // around its one miss count. A free slot (flags 0) ends a run.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Find(Protocol protocol, uint client, ushort clientPort, uint address, ushort port, bool outbound)
+    private int Find(uint hash, Protocol protocol, uint client, ushort clientPort, uint address, ushort port, bool outbound)
     {
-        uint hash = Hash(protocol, client, clientPort);
         for (uint i = hash & _slotMask; ; i = (i + 1) & _slotMask)
         {
             ref ConnectionEntry entry = ref EntryAt((int)i);

@@ -126,18 +126,22 @@ public sealed partial class ConnectionTable
     /// CLOSE removes it (conn_reuse) so that the caller schedules the new connection afresh.
     /// </summary>
     public int LookupInbound(Protocol protocol, IPv4Address client, ushort clientPort,
+        IPv4Address virtualAddress, ushort virtualPort, byte tcpFlags, long now) =>
+        LookupInbound(Hash(protocol, client.Value, clientPort), protocol, client, clientPort, virtualAddress, virtualPort, tcpFlags, now);
+
+    /// <summary>Finds the connection of a real server's reply (ip_vs_conn_out_get), or <see cref="NotFound"/>.</summary>
+    public int LookupOutbound(Protocol protocol, IPv4Address realAddress, ushort realPort,
+        IPv4Address client, ushort clientPort, long now) =>
+        UnlessExpired(Find(Hash(protocol, client.Value, clientPort), protocol, client.Value, clientPort, realAddress.Value, realPort, outbound: true), now);
+
+    // With the client endpoint's hash already at hand (TryAdd reuses it for the insert).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int LookupInbound(uint hash, Protocol protocol, IPv4Address client, ushort clientPort,
         IPv4Address virtualAddress, ushort virtualPort, byte tcpFlags, long now)
     {
-        int index = Find(protocol, client.Value, clientPort, virtualAddress.Value, virtualPort, outbound: false);
-        if (index == NotFound) return NotFound;
-        ref ConnectionEntry entry = ref EntryAt(index);
-        if (now >= entry.ExpiresAtField)
-        {
-            Remove(index, entry.ExpiresAtField);
-            return NotFound;
-        }
-        if (protocol == Protocol.Tcp && (tcpFlags & TcpStateMachine.Syn) != 0 &&
-            entry.StateField is TcpState.TimeWait or TcpState.Close)
+        int index = UnlessExpired(Find(hash, protocol, client.Value, clientPort, virtualAddress.Value, virtualPort, outbound: false), now);
+        if (index != NotFound && protocol == Protocol.Tcp && (tcpFlags & TcpStateMachine.Syn) != 0 &&
+            EntryAt(index).StateField is TcpState.TimeWait or TcpState.Close)
         {
             Remove(index, now);
             return NotFound;
@@ -145,19 +149,16 @@ public sealed partial class ConnectionTable
         return index;
     }
 
-    /// <summary>Finds the connection of a real server's reply (ip_vs_conn_out_get), or <see cref="NotFound"/>.</summary>
-    public int LookupOutbound(Protocol protocol, IPv4Address realAddress, ushort realPort,
-        IPv4Address client, ushort clientPort, long now)
+    // A found entry that has expired is removed, its template's timeout starting when it expired, and
+    // reads as a miss: answers never depend on when the sweep last ran.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int UnlessExpired(int index, long now)
     {
-        int index = Find(protocol, client.Value, clientPort, realAddress.Value, realPort, outbound: true);
         if (index == NotFound) return NotFound;
-        ref ConnectionEntry entry = ref EntryAt(index);
-        if (now >= entry.ExpiresAtField)
-        {
-            Remove(index, entry.ExpiresAtField);
-            return NotFound;
-        }
-        return index;
+        long expiresAt = EntryAt(index).ExpiresAtField;
+        if (now < expiresAt) return index;
+        Remove(index, expiresAt);
+        return NotFound;
     }
 
     /// <summary>
@@ -174,7 +175,8 @@ public sealed partial class ConnectionTable
         RealServer server, long now, out int index, int template = PersistenceTemplateTable.NoTemplate)
     {
         ArgumentNullException.ThrowIfNull(server);
-        index = LookupInbound(service.Protocol, client, clientPort, service.Address, service.Port, 0, now);
+        uint hash = Hash(service.Protocol, client.Value, clientPort);
+        index = LookupInbound(hash, service.Protocol, client, clientPort, service.Address, service.Port, 0, now);
         if (index != NotFound)
         {
             ReleaseTemplate(template, now);
@@ -186,7 +188,6 @@ public sealed partial class ConnectionTable
             return ConnectionAddResult.Full;
         }
 
-        uint hash = Hash(service.Protocol, client.Value, clientPort);
         index = FreeSlotFrom(hash);
         ref ConnectionEntry entry = ref _entries[index];
         entry.HashField = hash;
