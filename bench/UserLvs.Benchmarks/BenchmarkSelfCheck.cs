@@ -18,8 +18,8 @@ public static class BenchmarkSelfCheck
             for (int round = 0; round < rounds; round++)
             {
                 int c = nat.ClientToServer(), s = nat.ServerToClient(), n = nat.NewConnection();
-                if (c != 64 || s != 64 || n != 64)
-                    throw new InvalidOperationException($"NatPath round {round}: forwarded {c}/{s}/{n} of 64");
+                if (c != NatPathBenchmarks.Batch || s != NatPathBenchmarks.Batch || n != NatPathBenchmarks.Batch)
+                    throw new InvalidOperationException($"NatPath round {round}: forwarded {c}/{s}/{n} of {NatPathBenchmarks.Batch}");
             }
         }
         finally

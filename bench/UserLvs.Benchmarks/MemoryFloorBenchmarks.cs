@@ -27,10 +27,12 @@ namespace UserLvs.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class MemoryFloorBenchmarks
 {
-    public const int Slots = 1 << 21;
-    public const int SlotBytes = 48;
+    // The table's shape by construction: its slot count at the table benchmark's capacity, its
+    // entry size, its prefetch depth.
+    public const int Slots = 2 * ConnectionTableBenchmarks.Capacity;
+    public static readonly int SlotBytes = System.Runtime.CompilerServices.Unsafe.SizeOf<ConnectionEntry>();
     public const int Batch = ConnectionTableBenchmarks.Batch;
-    private const int PrefetchLines = 4;
+    private const int PrefetchLines = ConnectionTable.PrefetchLines;
 
     private byte[] _memory = [];
     private int[] _slots = [];

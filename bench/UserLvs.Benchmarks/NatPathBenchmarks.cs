@@ -31,7 +31,7 @@ namespace UserLvs.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class NatPathBenchmarks
 {
-    private const int Batch = 64;
+    public const int Batch = 64;
     private const int PayloadBytes = 64;
     private const int ClientPorts = 32_768;
 
