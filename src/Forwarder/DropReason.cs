@@ -44,7 +44,8 @@ public enum DropReason
     /// <summary>An IPv4 fragment (MF set or offset not 0): there is no reassembly, and later fragments carry no ports.</summary>
     Fragment,
 
-    /// <summary>TTL 0 or 1 on a packet that would be forwarded: it must not leave with TTL 0.</summary>
+    /// <summary>TTL 0 or 1 on a packet that would be forwarded: it must not leave with TTL 0. A TCP or UDP
+    /// packet's sender gets an ICMP "time exceeded" (as IPVS's decrement_ttl); an ICMP error gets none.</summary>
     TtlExpired,
 
     /// <summary>An IP protocol other than TCP, UDP and ICMP.</summary>
@@ -108,4 +109,20 @@ public enum DropReason
     /// <summary>The kernel dropped the frame before the worker saw it: the port's receive ring was full
     /// (AF_PACKET PACKET_STATISTICS tp_drops; counted by the worker about once a second).</summary>
     RingOverflow,
+
+    /// <summary>The outgoing port refused the frame after it was copied: a GSO super-frame or a checksum
+    /// request that a backend without PACKET_VNET_HDR cannot finish (the port counts it as TxUnsupported).</summary>
+    TransmitRefused,
+
+    /// <summary>
+    /// Larger than the outgoing link's MTU (for a GSO super-frame: one of its segments). With DF set an
+    /// ICMP "fragmentation needed" carrying that MTU went back to the sender, as IPVS's
+    /// ensure_mtu_is_adequate does, so path-MTU discovery shrinks the connection; without DF the packet
+    /// is dropped, since UserLvs does not fragment.
+    /// </summary>
+    ExceedsMtu,
+
+    /// <summary>A source no host may send from (0.0.0.0/8, 127/8, multicast, the limited broadcast, or
+    /// an address of this router's own): the kernel's martian-source check, which IPVS relies on.</summary>
+    MartianSource,
 }

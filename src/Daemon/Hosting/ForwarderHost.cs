@@ -102,10 +102,11 @@ public sealed class ForwarderHost : IDisposable
             var (address, mask) = InterfaceAddresses.FirstIPv4(device)
                 ?? throw new InvalidOperationException($"the public device {device} has no IPv4 address");
             return new PublicLink(ToMac(NetworkInterfaceInfo.GetMacAddress(device)), address, address.Mask(mask), mask,
-                InterfaceAddresses.Gateway(device));
+                InterfaceAddresses.Gateway(device), NetworkInterfaceInfo.GetMtu(device));
         }).ToList();
         _privateDevice = privateDevice;
-        _router = new RouterAddresses(links, ToMac(NetworkInterfaceInfo.GetMacAddress(privateDevice)), natRouter);
+        _router = new RouterAddresses(links, ToMac(NetworkInterfaceInfo.GetMacAddress(privateDevice)), natRouter,
+            NetworkInterfaceInfo.GetMtu(privateDevice));
         SetVipLinks(config);
 
         ApplyTimeouts(config);
@@ -280,6 +281,10 @@ public sealed class ForwarderHost : IDisposable
 public sealed class ForwarderTotals
 {
     public long Received, ForwardedToServers, ForwardedToClients, Answered, LeftToKernel, Dropped;
+
+    /// <summary>ICMP errors the workers originated, and those the rate limit (or a full ring) held back.</summary>
+    public long IcmpErrorsSent, IcmpErrorsSuppressed;
+
     public Dictionary<string, long> Drops { get; } = [];
 
     internal void Add(ForwarderStats stats)
@@ -290,6 +295,8 @@ public sealed class ForwarderTotals
         Answered += stats.Answered;
         LeftToKernel += stats.LeftToKernel;
         Dropped += stats.DroppedTotal;
+        IcmpErrorsSent += stats.IcmpErrorsSent;
+        IcmpErrorsSuppressed += stats.IcmpErrorsSuppressed;
         foreach (var reason in Enum.GetValues<UserLvs.Forwarder.DropReason>())
         {
             long n = stats.Dropped(reason);

@@ -10,7 +10,9 @@ namespace UserLvs.Daemon.Metrics;
 /// userlvs_frames_total{outcome} with one series per outcome a received frame can have, and
 /// userlvs_frames_dropped_total{reason} with one series per DropReason (its name in snake_case), 0
 /// included, so a dashboard or alert can name a reason before it ever happens. The outcomes sum to
-/// the frames received. Read at scrape time; the workers count with plain increments as before.
+/// the frames received. userlvs_icmp_errors_total{outcome} counts the ICMP errors the forwarder
+/// originated (time exceeded, fragmentation needed): sent, or held back by the rate limit. Read at
+/// scrape time; the workers count with plain increments as before.
 /// </summary>
 internal sealed class FrameMetrics
 {
@@ -19,14 +21,18 @@ internal sealed class FrameMetrics
     private static readonly string[] Answered = ["answered"];
     private static readonly string[] LeftToKernel = ["left_to_kernel"];
     private static readonly string[] Dropped = ["dropped"];
+    private static readonly string[] Sent = ["sent"];
+    private static readonly string[] Suppressed = ["suppressed"];
 
-    private readonly TrackedCounter _frames, _drops;
+    private readonly TrackedCounter _frames, _drops, _icmpErrors;
     private readonly (string Name, string[] Labels)[] _reasons;
 
     public FrameMetrics(IMetricFactory factory)
     {
         _frames = new(factory.CreateCounter("userlvs_frames_total", "Frames received by the forwarder, by what became of them.", ["outcome"]));
         _drops = new(factory.CreateCounter("userlvs_frames_dropped_total", "Frames the forwarder dropped, by reason.", ["reason"]));
+        _icmpErrors = new(factory.CreateCounter("userlvs_icmp_errors_total",
+            "ICMP errors the forwarder originated (time exceeded, fragmentation needed): sent, or suppressed by the rate limit.", ["outcome"]));
         var reasons = new List<(string, string[])>();
         foreach (var reason in Enum.GetValues<DropReason>())
             if (reason != DropReason.None) reasons.Add((reason.ToString(), [SnakeCase(reason.ToString())]));
@@ -40,11 +46,14 @@ internal sealed class FrameMetrics
         _frames.Set(Answered, totals.Answered);
         _frames.Set(LeftToKernel, totals.LeftToKernel);
         _frames.Set(Dropped, totals.Dropped);
+        _icmpErrors.Set(Sent, totals.IcmpErrorsSent);
+        _icmpErrors.Set(Suppressed, totals.IcmpErrorsSuppressed);
         // ForwarderTotals lists only the reasons that happened; the others are 0, and shown.
         foreach (var (name, labels) in _reasons)
             _drops.Set(labels, totals.Drops.GetValueOrDefault(name));
         _frames.Sweep();
         _drops.Sweep();
+        _icmpErrors.Sweep();
     }
 
     /// <summary>"BadIpv4HeaderChecksum" -> "bad_ipv4_header_checksum": a word starts at a capital after a lower-case letter or digit.</summary>

@@ -4,7 +4,7 @@ namespace UserLvs.Forwarder.IO;
 public static class FrameIoExtensions
 {
     /// <summary>Copies <paramref name="frame"/> into a TX buffer and commits it (no flush). False when
-    /// no buffer is free or the frame does not fit.</summary>
+    /// no buffer is free, the frame does not fit or the port refuses it.</summary>
     public static bool TryTransmit(this IFrameIo io, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet = default)
     {
         Span<byte> buffer = io.AcquireTx();
@@ -19,7 +19,6 @@ public static class FrameIoExtensions
         }
 
         frame.CopyTo(buffer);
-        io.CommitTx(frame.Length, vnet);
-        return true;
+        return io.CommitTx(frame.Length, vnet);
     }
 }

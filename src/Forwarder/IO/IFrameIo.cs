@@ -44,8 +44,9 @@ public interface IFrameIo : IDisposable
     /// <summary>Queues the first <paramref name="length"/> bytes of the buffer from
     /// <see cref="AcquireTx"/>. A non-empty <paramref name="vnet"/> asks for checksum completion or
     /// segmentation on transmit; backends without vnet support finish a checksum in software and drop
-    /// (and count) a GSO frame.</summary>
-    void CommitTx(int length, in VirtioNetHeader vnet = default);
+    /// (and count) a GSO frame. False when the frame was refused (counted in <see cref="Counters"/>):
+    /// the caller must not count it as sent.</summary>
+    bool CommitTx(int length, in VirtioNetHeader vnet = default);
 
     /// <summary>Sends every committed frame; one syscall for the batch. Returns the frames handed over.</summary>
     int FlushTx();

@@ -137,17 +137,17 @@ public sealed unsafe class MemoryFrameIo : IFrameIo
         return new Span<byte>(TxSlot(_txCommitted), _slotSize);
     }
 
-    public void CommitTx(int length, in VirtioNetHeader vnet = default)
+    public bool CommitTx(int length, in VirtioNetHeader vnet = default)
     {
         if ((uint)length > (uint)_slotSize || _txCommitted - _txTaken > _txMask)
         {
             Counters.TxUnsupported++;
-            return;
+            return false;
         }
 
         if (!HasVnetHeader && !SoftwareOffload.TryPrepare(new Span<byte>(TxSlot(_txCommitted), length), vnet, Counters))
         {
-            return;
+            return false;
         }
 
         int slot = (int)(_txCommitted & _txMask);
@@ -156,6 +156,7 @@ public sealed unsafe class MemoryFrameIo : IFrameIo
         _txCommitted++;
         Counters.TxFrames++;
         Counters.TxBytes += length;
+        return true;
     }
 
     public int FlushTx()

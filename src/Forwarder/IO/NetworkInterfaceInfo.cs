@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace UserLvs.Forwarder.IO;
 
 /// <summary>
-/// An interface's index and MAC address, looked up in the calling thread's network namespace
-/// (if_nametoindex and SIOCGIFHWADDR; /sys/class/net would answer for whoever mounted sysfs).
+/// An interface's index, MAC address and MTU, looked up in the calling thread's network namespace
+/// (if_nametoindex, SIOCGIFHWADDR, SIOCGIFMTU; /sys/class/net would answer for whoever mounted sysfs).
 /// Setup-time only: these allocate and throw.
 /// </summary>
 public static class NetworkInterfaceInfo
@@ -23,6 +23,15 @@ public static class NetworkInterfaceInfo
 
     public static unsafe PhysicalAddress GetMacAddress(string name)
     {
+        var request = Request(name, Interop.SIOCGIFHWADDR);
+        return new PhysicalAddress(new ReadOnlySpan<byte>(request.sa_data, 6).ToArray());
+    }
+
+    /// <summary>The largest IP datagram the interface sends (SIOCGIFMTU).</summary>
+    public static int GetMtu(string name) => Request(name, Interop.SIOCGIFMTU).Mtu;
+
+    private static unsafe Interop.IfReq Request(string name, uint request)
+    {
         if (name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(name) > 15)
         {
             throw NotFound(name);
@@ -36,14 +45,14 @@ public static class NetworkInterfaceInfo
 
         try
         {
-            Interop.IfReqHwAddr request = default;
-            System.Text.Encoding.UTF8.GetBytes(name, new Span<byte>(request.ifr_name, 15));
-            if (Interop.Ioctl(fd, Interop.SIOCGIFHWADDR, &request) != 0)
+            Interop.IfReq ifreq = default;
+            System.Text.Encoding.UTF8.GetBytes(name, new Span<byte>(ifreq.ifr_name, 15));
+            if (Interop.Ioctl(fd, request, &ifreq) != 0)
             {
                 throw NotFound(name);
             }
 
-            return new PhysicalAddress(new ReadOnlySpan<byte>(request.sa_data, 6).ToArray());
+            return ifreq;
         }
         finally
         {

@@ -39,14 +39,14 @@ public sealed unsafe partial class PacketRingIo
     /// <summary>The largest frame copied whole on transmit (an MTU-sized frame and then some; not a jumbo one).</summary>
     internal const int MaxLinearCopy = 4096;
 
-    public void CommitTx(int length, in VirtioNetHeader vnet = default)
+    public bool CommitTx(int length, in VirtioNetHeader vnet = default)
     {
         byte* slot = TxSlot(_txNext);
         byte* data = slot + _txDataOffset + _vnetSize;
         if ((uint)length > (uint)(_txFrameSize - _txDataOffset - _vnetSize))
         {
             Counters.TxUnsupported++;
-            return;
+            return false;
         }
 
         if (_vnetSize != 0)
@@ -55,7 +55,7 @@ public sealed unsafe partial class PacketRingIo
         }
         else if (!SoftwareOffload.TryPrepare(new Span<byte>(data, length), vnet, Counters))
         {
-            return;
+            return false;
         }
 
         if (_v2)
@@ -73,6 +73,7 @@ public sealed unsafe partial class PacketRingIo
         _txPending++;
         Counters.TxFrames++;
         Counters.TxBytes += length;
+        return true;
     }
 
     public int FlushTx()

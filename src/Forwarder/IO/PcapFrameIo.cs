@@ -167,21 +167,22 @@ public sealed unsafe class PcapFrameIo : IFrameIo
         return new Span<byte>(_txSlots + (nint)_txCommitted * _slotSize, _slotSize);
     }
 
-    public void CommitTx(int length, in VirtioNetHeader vnet = default)
+    public bool CommitTx(int length, in VirtioNetHeader vnet = default)
     {
         if (_injector is null || _txCommitted == _slotCount || (uint)length > (uint)_slotSize)
         {
             Counters.TxUnsupported++;
-            return;
+            return false;
         }
 
         var frame = new Span<byte>(_txSlots + (nint)_txCommitted * _slotSize, length);
         if (!SoftwareOffload.TryPrepare(frame, vnet, Counters))
         {
-            return;
+            return false;
         }
 
         _txLength[_txCommitted++] = length;
+        return true;
     }
 
     public int FlushTx()

@@ -81,6 +81,7 @@ internal static partial class Interop
 
     // ioctl, setns
     internal const uint SIOCGIFHWADDR = 0x8927;
+    internal const uint SIOCGIFMTU = 0x8921;
     internal const int CLONE_NEWNET = 0x40000000;
 
     // errno values the data path reacts to.

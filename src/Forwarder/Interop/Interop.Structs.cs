@@ -79,11 +79,21 @@ internal static partial class Interop
 
     /// <summary>struct ifreq as SIOCGIFHWADDR fills it: name, then a struct sockaddr (40 bytes in all).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct IfReqHwAddr
+    /// <summary>struct ifreq (40 bytes): the name, then a union read as SIOCGIFHWADDR's sockaddr or SIOCGIFMTU's int.</summary>
+    internal unsafe struct IfReq
     {
         public fixed byte ifr_name[16];
-        public ushort sa_family;
+        public ushort sa_family;     // ifr_hwaddr.sa_family
         public fixed byte sa_data[14];
         private fixed byte _pad[8];
+
+        /// <summary>ifr_mtu: the union's first int, where the sockaddr's family and first data bytes are.</summary>
+        public int Mtu
+        {
+            get
+            {
+                fixed (ushort* union = &sa_family) return *(int*)union;
+            }
+        }
     }
 }

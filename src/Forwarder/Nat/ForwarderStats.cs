@@ -16,6 +16,12 @@ public sealed class ForwarderStats
     public long LeftToKernel;
     public long ArpRequestsSent;
 
+    /// <summary>ICMP errors this worker originated (time exceeded, fragmentation needed).</summary>
+    public long IcmpErrorsSent;
+
+    /// <summary>ICMP errors not sent: over the rate limit (<see cref="IcmpErrorBudget"/>) or no transmit slot.</summary>
+    public long IcmpErrorsSuppressed;
+
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
     public long DroppedTotal

@@ -5,7 +5,12 @@ using UserLvs.Scheduling;
 
 namespace UserLvs.Forwarder.Nat;
 
-/// <summary>ICMP errors that quote a tracked connection, translated like the connection itself (path-MTU discovery through the balancer).</summary>
+/// <summary>
+/// ICMP errors that quote a tracked connection, translated like the connection itself (path-MTU
+/// discovery through the balancer). As ip_vs_in_icmp / ip_vs_out_icmp: only destination unreachable,
+/// source quench and time exceeded are related to a connection, and only when the quoted datagram is
+/// a first fragment (a later one carries no ports); anything else is the kernel's.
+/// </summary>
 public sealed partial class NatEngine
 {
     /// <summary>An ICMP error from the client side about a reply VIP:vport -> client (e.g. fragmentation needed).</summary>
@@ -13,10 +18,11 @@ public sealed partial class NatEngine
     {
         var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
         if (reason != DropReason.None) return Drop(reason);
-        if (!icmp.IsError) return ToKernel();
+        if (!icmp.IsConnectionError) return ToKernel();
         if (!icmp.IsChecksumValid) return Drop(DropReason.BadIcmpChecksum);
         reason = icmp.TryGetQuote(out var quote);
         if (reason != DropReason.None) return Drop(reason);
+        if (quote.Ip.FragmentOffset != 0) return ToKernel();
         var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
         if (protocol == 0) return ToKernel();
         // The quoted packet is one we sent: VIP:vport -> client:cport.
@@ -37,8 +43,8 @@ public sealed partial class NatEngine
     {
         var reason = IcmpHeader.TryParse(ip.Payload, out var icmp);
         if (reason != DropReason.None) return Drop(reason);
-        if (!icmp.IsError) return ToKernel();
-        if (icmp.TryGetQuote(out var quote) != DropReason.None) return ToKernel();
+        if (!icmp.IsConnectionError) return ToKernel();
+        if (icmp.TryGetQuote(out var quote) != DropReason.None || quote.Ip.FragmentOffset != 0) return ToKernel();
         if (!icmp.IsChecksumValid) return Drop(DropReason.BadIcmpChecksum);
         var protocol = quote.Ip.Protocol == IpProtocol.Tcp ? Protocol.Tcp : quote.Ip.Protocol == IpProtocol.Udp ? Protocol.Udp : (Protocol)0;
         if (protocol == 0) return ToKernel();

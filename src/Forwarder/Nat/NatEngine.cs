@@ -18,7 +18,10 @@ namespace UserLvs.Forwarder.Nat;
 ///   ARP                                 answer requests for VIPs (and, with AnswerNatRouterArp, for the
 ///                                       NAT router address on the private port); learn every sender
 ///   ICMP errors quoting a connection    translated both ways, so path-MTU discovery works
-///   anything else                       left to the kernel (the router's own traffic, health checks)
+///   a hop the packet cannot take        TTL run out, or DF and larger than the outgoing link's MTU:
+///                                       dropped, and an ICMP error goes back (rate-limited)
+///   anything else                       left to the kernel (the router's own traffic, health checks,
+///                                       frames of VLAN devices on the link)
 ///
 /// Per frame: no allocation, no lock, no exception; malformed frames are dropped with a counted
 /// reason. Frames are rewritten in the receive ring and copied once into the other port's transmit
@@ -31,8 +34,9 @@ namespace UserLvs.Forwarder.Nat;
 /// neighbours and applies connection records from <see cref="SyncImport"/>, and an active one exports
 /// its connections' changes to <see cref="SyncExport"/> (see <see cref="ConnectionSyncExport"/> for when).
 ///
-/// Files: this one (both directions, scheduling, rewrite, transmit, accounting); .Arp; .Icmp; .Sync
-/// (export); .Prefetch (a batch's connection lookups started early).
+/// Files: this one (both directions, scheduling, rewrite, transmit, accounting); .Arp; .Icmp; .Router
+/// (the kernel's IP-layer checks: VLAN devices, martian sources, TTL and MTU with their ICMP errors);
+/// .Sync (export); .Prefetch (a batch's connection lookups started early).
 /// </summary>
 public sealed partial class NatEngine
 {
@@ -50,6 +54,7 @@ public sealed partial class NatEngine
     private ServiceTableSnapshot _snapshot;
     private long _lastSweep = long.MinValue / 2;
     private bool _owned = true;
+    private IcmpErrorBudget _icmpErrors;
 
     /// <summary>An engine for a router with one public device.</summary>
     public NatEngine(ServiceTable services, ConnectionTable connections, PersistenceTemplateTable? templates,
@@ -128,6 +133,7 @@ public sealed partial class NatEngine
         var data = frame.Data;
         var reason = EthernetFrame.TryParse(data, out var ethernet);
         if (reason != DropReason.None) return Drop(reason);
+        if (IsForVlanDevice(in frame, ethernet)) return ToKernel();
         if (ethernet.EtherType == EtherType.Arp) return ArpFromPublic(ethernet, link, now);
         // As ip_vs_in, only frames addressed to this host are ours (a bridge may flood others to us).
         if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PublicLinks[link].Mac) return ToKernel();
@@ -141,6 +147,7 @@ public sealed partial class NatEngine
         reason = Ipv4Header.TryParse(payload, out var ip);
         if (reason != DropReason.None) return Drop(reason);
         if (ip.IsFragment) return Drop(DropReason.Fragment);
+        if (IsMartianSource(ip.Source, link)) return Drop(DropReason.MartianSource);
 
         return ip.Protocol switch
         {
@@ -158,6 +165,7 @@ public sealed partial class NatEngine
         var data = frame.Data;
         var reason = EthernetFrame.TryParse(data, out var ethernet);
         if (reason != DropReason.None) return Drop(reason);
+        if (IsForVlanDevice(in frame, ethernet)) return ToKernel();
         if (ethernet.EtherType == EtherType.Arp) return ArpFromPrivate(ethernet, now);
         if (ethernet.EtherType != EtherType.Ipv4 || ethernet.Destination != _router.PrivateMac) return ToKernel();
         reason = Ipv4Header.TryParse(ethernet.Payload, out var ip);
@@ -195,18 +203,19 @@ public sealed partial class NatEngine
         {
             var key = new VirtualServiceKey(protocol, ip.Destination, destinationPort);
             if (!_snapshot.TryGetService(in key, out var service)) return ToKernel();
-            // IPVS schedules TCP only on a SYN without ACK; anything else is not a connection of ours.
-            if (tcp && (flags & (TcpStateMachine.Syn | TcpStateMachine.Ack | TcpStateMachine.Rst)) != TcpStateMachine.Syn)
+            // As IPVS's tcp_conn_schedule, TCP is scheduled on a SYN without RST ("no !th->ack check to
+            // allow scheduling on SYN+ACK for Active FTP"); anything else is not a connection of ours.
+            if (tcp && (flags & (TcpStateMachine.Syn | TcpStateMachine.Rst)) != TcpStateMachine.Syn)
                 return Drop(DropReason.NoConnection);
             var scheduled = Schedule(service, ip.Source, sourcePort, now, out index);
             if (scheduled != DropReason.None) return Drop(scheduled);
-            if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
+            if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.LearnIfUnknown(ip.Source, ethernet.Source, now);
         }
         else if (_connections[index].IsSynced)
         {
             // The first packet of a connection learned from the old active router: this router never
             // saw the client's SYN, so learn its MAC now, as scheduling would have.
-            if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.Learn(ip.Source, ethernet.Source, now);
+            if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.LearnIfUnknown(ip.Source, ethernet.Source, now);
             _connections.ClearSynced(index);
         }
         var before = _connections[index].State;
@@ -216,6 +225,9 @@ public sealed partial class NatEngine
 
         if (!_neighbours.TryGet(connection.RealAddress, out var serverMac))
             return Unresolved(_private, _router.PrivateMac, _router.NatRouterAddress, connection.RealAddress, now);
+        // Errors come from the VIP, as the kernel's icmp_send answers for a local destination.
+        var hop = CheckHop(in frame, ethernet, ip, _router.PrivateMtu, _publics[link], _router.PublicLinks[link].Mac, ip.Destination, now);
+        if (hop != DropReason.None) return Drop(hop);
 
         RewritePorts(ip, destination: true, connection.RealAddress, connection.RealPort, ChecksumOf(in frame));
         var sent = Send(_private, in frame, ethernet, ip, _router.PrivateMac, serverMac);
@@ -243,6 +255,9 @@ public sealed partial class NatEngine
         var nextHop = publicLink.NextHopTo(connection.ClientAddress);
         if (!_neighbours.TryGet(nextHop, out var nextHopMac))
             return Unresolved(_publics[link], publicLink.Mac, publicLink.Address, nextHop, now);
+        // Errors come from the real servers' gateway, as ip_forward's would (before IPVS rewrites the reply).
+        var hop = CheckHop(in frame, ethernet, ip, publicLink.Mtu, _private, _router.PrivateMac, _router.NatRouterAddress, now);
+        if (hop != DropReason.None) return Drop(hop);
 
         RewritePorts(ip, destination: false, connection.VirtualAddress, connection.VirtualPort, ChecksumOf(in frame));
         var sent = Send(_publics[link], in frame, ethernet, ip, publicLink.Mac, nextHopMac);
@@ -354,9 +369,10 @@ public sealed partial class NatEngine
         }
         if (length > tx.Length) return DropReason.FrameTooLargeForTransmit;
         frame.Data[..length].CopyTo(tx);
+        bool queued;
         if ((frame.Flags & RxFrameFlags.HasVnetHeader) != 0 && !frame.Vnet.IsEmpty)
         {
-            port.CommitTx(length, frame.Vnet);
+            queued = port.CommitTx(length, frame.Vnet);
         }
         else if (frame.ChecksumNotReady && transportOffset > 0)
         {
@@ -366,13 +382,13 @@ public sealed partial class NatEngine
                 ChecksumStart = (ushort)transportOffset,
                 ChecksumOffset = (ushort)(tcp ? TcpHeader.ChecksumOffset : UdpHeader.ChecksumOffset),
             };
-            port.CommitTx(length, vnet);
+            queued = port.CommitTx(length, vnet);
         }
         else
         {
-            port.CommitTx(length);
+            queued = port.CommitTx(length);
         }
-        return DropReason.None;
+        return queued ? DropReason.None : DropReason.TransmitRefused;
     }
 
     private static ChecksumStatus ChecksumOf(in RxFrame frame) =>

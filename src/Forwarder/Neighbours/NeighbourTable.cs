@@ -54,6 +54,18 @@ public sealed class NeighbourTable
     }
 
     /// <summary>
+    /// Records <paramref name="address"/> at <paramref name="mac"/> only if the address has no MAC yet:
+    /// for what an IP packet's source suggests (a new client on the link), which saves an ARP round
+    /// trip before the first reply but must never overwrite what ARP said: anyone on the link can put
+    /// any source address (the gateway's, say) on a packet.
+    /// </summary>
+    public void LearnIfUnknown(IPv4Address address, MacAddress mac, long nowMs)
+    {
+        if (TryGet(address, out _)) return;
+        Learn(address, mac, nowMs);
+    }
+
+    /// <summary>
     /// Whether an ARP request for <paramref name="address"/> should go out now: true at most once per
     /// <paramref name="retryMs"/> for an address we do not know yet, so a burst of packets to an
     /// unresolved real server sends one request, not one per packet.

@@ -57,6 +57,13 @@ public readonly ref struct IcmpHeader
 
     public bool IsError => Type is DestinationUnreachable or SourceQuench or Redirect or TimeExceeded or ParameterProblem;
 
+    /// <summary>
+    /// The errors IPVS relates to a connection (ip_vs_in_icmp / ip_vs_out_icmp): destination
+    /// unreachable, source quench and time exceeded. A redirect or a parameter problem is the
+    /// receiving host's business, not the connection's.
+    /// </summary>
+    public bool IsConnectionError => Type is DestinationUnreachable or SourceQuench or TimeExceeded;
+
     public bool IsChecksumValid => Packets.Checksum.Verify(_message);
 
     /// <summary>For an error message: the quoted datagram's header and first transport bytes.</summary>

@@ -27,6 +27,19 @@ public class FrameMetricsTests
     }
 
     [Fact]
+    public async Task Scrape_IcmpErrors_ShowSentAndSuppressed()
+    {
+        using var scrape = new MetricsScrape();
+        scrape.Totals.IcmpErrorsSent = 7;
+        scrape.Totals.IcmpErrorsSuppressed = 2;
+
+        var samples = await scrape.SamplesAsync();
+
+        Assert.Contains("userlvs_icmp_errors_total{outcome=\"sent\"} 7", samples);
+        Assert.Contains("userlvs_icmp_errors_total{outcome=\"suppressed\"} 2", samples);
+    }
+
+    [Fact]
     public async Task Scrape_EveryDropReason_IsShown_ZeroIncluded()
     {
         using var scrape = new MetricsScrape();

@@ -27,17 +27,19 @@ public class PacketRingIoTests(ITestOutputHelper output)
     }
 
     [LabFact]
-    public void NetworkInterfaceInfo_ReadsIndexAndMac_InTheCallingThreadsNamespace()
+    public void NetworkInterfaceInfo_ReadsIndexMacAndMtu_InTheCallingThreadsNamespace()
     {
         using var lab = new NetnsLab();
         string ns = lab.AddNamespace();
         lab.AddVeth(ns, "p0", ns, "p1");
-        NetnsLab.Ip($"-n {ns} link set p1 address 02:00:5e:10:20:30");
+        NetnsLab.Ip($"-n {ns} link set p1 address 02:00:5e:10:20:30 mtu 1400");
 
-        var (index, mac) = NetnsLab.Run(ns, () => (NetworkInterfaceInfo.GetIndex("p1"), NetworkInterfaceInfo.GetMacAddress("p1")));
+        var (index, mac, mtu) = NetnsLab.Run(ns, () =>
+            (NetworkInterfaceInfo.GetIndex("p1"), NetworkInterfaceInfo.GetMacAddress("p1"), NetworkInterfaceInfo.GetMtu("p1")));
 
         Assert.True(index > 1); // 1 is the namespace's loopback
         Assert.Equal("02005E102030", mac.ToString());
+        Assert.Equal(1400, mtu);
         Assert.Throws<IOException>(() => NetworkInterfaceInfo.GetMacAddress("p1")); // not in this thread's namespace
     }
 

@@ -163,6 +163,34 @@ public sealed class NatIcmpTests : IDisposable
         _lab.FromServer(fromServer).AssertSilent(FrameVerdict.Dropped, DropReason.BadIcmpChecksum);
     }
 
+    [Theory]
+    [InlineData(5, 1)]     // redirect for the host
+    [InlineData(12, 0)]    // parameter problem
+    public void ARedirectOrAParameterProblem_QuotingAConnection_IsTheKernels_BothWays(byte type, byte code)
+    {
+        // ip_vs_in_icmp / ip_vs_out_icmp relate only destination unreachable, source quench and time exceeded.
+        _lab.FromClient(Wire.Icmp(NatLab.ClientMac, NatLab.PublicMac, NatLab.Client, NatLab.Vip, type, code, 0, ReplyAsSent()))
+            .AssertSilent(FrameVerdict.LeftToKernel);
+        _lab.FromServer(Wire.Icmp(NatLab.ServerMac(1), NatLab.PrivateMac, NatLab.Rip(1), NatLab.Client, type, code, 0, RequestAsForwarded()))
+            .AssertSilent(FrameVerdict.LeftToKernel);
+    }
+
+    [Fact]
+    public void AnErrorQuotingALaterFragment_IsTheKernels_ItsPortsWouldBePayload()
+    {
+        static byte[] LaterFragment(byte[] frame) => frame.Also(f =>
+        {
+            f[14 + 6] = 0x00;
+            f[14 + 7] = 0xB9;   // offset 185 * 8 bytes, no DF
+            Reference.FixIpHeaderChecksum(f);
+        });
+
+        _lab.FromClient(Wire.Icmp(NatLab.ClientMac, NatLab.PublicMac, NatLab.Client, NatLab.Vip, 3, 4, Mtu1400, LaterFragment(ReplyAsSent())))
+            .AssertSilent(FrameVerdict.LeftToKernel);
+        _lab.FromServer(Wire.Icmp(NatLab.ServerMac(1), NatLab.PrivateMac, NatLab.Rip(1), NatLab.Client, 3, 3, 0, LaterFragment(RequestAsForwarded())))
+            .AssertSilent(FrameVerdict.LeftToKernel);
+    }
+
     [Fact]
     public void AnErrorForAClientBehindAnUnresolvedGateway_IsDropped()
     {

@@ -55,7 +55,6 @@ public sealed class NatKernelTrafficTests : IDisposable
         { "data to VIP:80 without a connection", ToVip(41000, TcpFlags.Psh | TcpFlags.Ack, Wire.Payload(100)), FrameVerdict.Dropped, DropReason.NoConnection },
         { "FIN to VIP:80 without a connection", ToVip(41000, TcpFlags.Fin | TcpFlags.Ack), FrameVerdict.Dropped, DropReason.NoConnection },
         { "RST to VIP:80 without a connection", ToVip(41000, TcpFlags.Rst), FrameVerdict.Dropped, DropReason.NoConnection },
-        { "SYN-ACK to VIP:80 without a connection", ToVip(41000, TcpFlags.Syn | TcpFlags.Ack), FrameVerdict.Dropped, DropReason.NoConnection },
         { "SYN+RST to VIP:80 without a connection", ToVip(41000, TcpFlags.Syn | TcpFlags.Rst), FrameVerdict.Dropped, DropReason.NoConnection },
         { "segment without flags to VIP:80", ToVip(41000, TcpFlags.None), FrameVerdict.Dropped, DropReason.NoConnection },
         { "SYN to the router's own address", ClientTo(NatLab.PublicAddress, 22), FrameVerdict.LeftToKernel, DropReason.None },

@@ -55,16 +55,22 @@ internal sealed class NatLab : IDisposable
     /// <param name="answerNatRouterArp">The engine answers ARP for the NAT router address on the private side.</param>
     /// <param name="export">Connection sync export (the active router's side).</param>
     /// <param name="import">Connection sync import (the backup's side).</param>
+    /// <param name="publicMtu">The public link's MTU.</param>
+    /// <param name="privateMtu">The private link's MTU.</param>
     public NatLab(int capacity = 256, bool publicVnet = false, bool privateVnet = false, int slotSize = 2048,
         FloatingAddressOwnership? ownership = null, bool answerNatRouterArp = false,
-        ConnectionSyncExport? export = null, ConnectionSyncImport? import = null)
+        ConnectionSyncExport? export = null, ConnectionSyncImport? import = null,
+        int publicMtu = RouterAddresses.DefaultMtu, int privateMtu = RouterAddresses.DefaultMtu)
     {
+        var router = publicMtu == RouterAddresses.DefaultMtu && privateMtu == RouterAddresses.DefaultMtu
+            ? Router
+            : new RouterAddresses([Router.PublicLinks[0] with { Mtu = publicMtu }], PrivateMac, NatRouter, privateMtu);
         Public = new MemoryFrameIo("pub", slotSize, vnetHeader: publicVnet);
         Private = new MemoryFrameIo("priv", slotSize, vnetHeader: privateVnet);
         Templates = new PersistenceTemplateTable(64);
         Connections = new ConnectionTable(capacity, new IpvsTimeouts(), Templates);
         Ownership = ownership ?? new FloatingAddressOwnership();
-        Engine = new NatEngine(Services, Connections, Templates, Neighbours, Router, Public, Private)
+        Engine = new NatEngine(Services, Connections, Templates, Neighbours, router, Public, Private)
         {
             Ownership = Ownership,
             AnswerNatRouterArp = answerNatRouterArp,
@@ -117,11 +123,12 @@ internal sealed class NatLab : IDisposable
         for (int n = 1; n <= count; n++) Neighbours.Learn(Rip(n), ServerMac(n), Now);
     }
 
-    public Outcome FromClient(byte[] frame, RxFrameFlags flags = RxFrameFlags.None, VirtioNetHeader vnet = default) =>
-        Run(Public, fromPublic: true, frame, flags, vnet);
+    /// <param name="vlanTci">The 802.1Q tag the kernel took out of the frame (with <see cref="RxFrameFlags.VlanValid"/>).</param>
+    public Outcome FromClient(byte[] frame, RxFrameFlags flags = RxFrameFlags.None, VirtioNetHeader vnet = default, ushort vlanTci = 0) =>
+        Run(Public, fromPublic: true, frame, flags, vnet, vlanTci);
 
-    public Outcome FromServer(byte[] frame, RxFrameFlags flags = RxFrameFlags.None, VirtioNetHeader vnet = default) =>
-        Run(Private, fromPublic: false, frame, flags, vnet);
+    public Outcome FromServer(byte[] frame, RxFrameFlags flags = RxFrameFlags.None, VirtioNetHeader vnet = default, ushort vlanTci = 0) =>
+        Run(Private, fromPublic: false, frame, flags, vnet, vlanTci);
 
     /// <summary>What the worker does when no frame arrived within its poll timeout: begin and end an empty batch.</summary>
     public void Idle()
@@ -140,13 +147,13 @@ internal sealed class NatLab : IDisposable
         return Connections[index];
     }
 
-    private Outcome Run(MemoryFrameIo port, bool fromPublic, byte[] frame, RxFrameFlags flags, in VirtioNetHeader vnet)
+    private Outcome Run(MemoryFrameIo port, bool fromPublic, byte[] frame, RxFrameFlags flags, in VirtioNetHeader vnet, ushort vlanTci)
     {
         var stats = Engine.Stats;
         for (int i = 0; i < Reasons.Length; i++) _dropsBefore[i] = stats.Dropped(Reasons[i]);
         long received = stats.Received;
 
-        Assert.True(port.EnqueueReceive(frame, flags, vnet));
+        Assert.True(port.EnqueueReceive(frame, flags, vnet, vlanTci));
         Engine.BeginBatch(Now);
         Assert.Equal(1, port.Receive(_received));
         var verdict = fromPublic ? Engine.FromPublic(in _received[0], Now) : Engine.FromPrivate(in _received[0], Now);

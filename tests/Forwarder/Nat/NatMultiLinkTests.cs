@@ -28,10 +28,12 @@ public sealed class NatMultiLinkTests : IDisposable
     private readonly MemoryFrameIo _priv = new("priv0");
     private readonly NatEngine _engine;
     private readonly RxFrame[] _frames = new RxFrame[4];
+    private readonly ServiceTable _table = new();
+    private readonly VipLinks _links = new();
 
     public NatMultiLinkTests()
     {
-        var table = new ServiceTable();
+        var table = _table;
         foreach (var vip in new[] { Vip0, Vip1 })
         {
             var key = new VirtualServiceKey(Protocol.Tcp, vip, 80);
@@ -44,7 +46,7 @@ public sealed class NatMultiLinkTests : IDisposable
                 new PublicLink(Link1Mac, IPv4Address.Parse("198.51.100.1"), IPv4Address.Parse("198.51.100.0"), IPv4Address.Parse("255.255.255.0")),
             ],
             PrivateMac, IPv4Address.Parse("10.0.0.1"));
-        var links = new VipLinks();
+        var links = _links;
         links.Set(new Dictionary<IPv4Address, int> { [Vip0] = 0, [Vip1] = 1 });
         var neighbours = new NeighbourTable();
         neighbours.Learn(Rip, RipMac, 0);
@@ -74,15 +76,29 @@ public sealed class NatMultiLinkTests : IDisposable
         Wire.AssertTcp(Assert.Single(Drain(_priv)), PrivateMac, RipMac, Client1, 40001, Rip, 80);
 
         var synAck = Wire.Tcp(RipMac, PrivateMac, Rip, 80, Client1, 40001, TcpFlags.Syn | TcpFlags.Ack);
-        _priv.EnqueueReceive(synAck);
-        _engine.BeginBatch(0);
-        Assert.Equal(1, _priv.Receive(_frames));
-        Assert.Equal(FrameVerdict.Forwarded, _engine.FromPrivate(in _frames[0], 0));
-        _engine.EndBatch(0);
-        _priv.ReleaseReceived();
+        Assert.Equal(FrameVerdict.Forwarded, Private(synAck));
 
         Wire.AssertTcp(Assert.Single(Drain(_pub1)), Link1Mac, Client1Mac, Vip1, 80, Client1, 40001);
         Assert.Empty(Drain(_pub0));
+    }
+
+    [Fact]
+    public void AVipAReloadRemoved_KeepsItsLink_SoItsSurvivingConnectionsRepliesStillLeaveThere()
+    {
+        var syn = Wire.Tcp(Client1Mac, Link1Mac, Client1, 40003, Vip1, 80, TcpFlags.Syn);
+        Assert.Equal(FrameVerdict.Forwarded, Public(_pub1, 1, syn));
+        Drain(_priv);
+
+        // A reload without Vip1's service: the table loses it, the links are published without it.
+        Assert.Equal(TableResult.Ok, _table.DeleteService(new VirtualServiceKey(Protocol.Tcp, Vip1, 80)));
+        _links.Set(new Dictionary<IPv4Address, int> { [Vip0] = 0 });
+
+        var synAck = Wire.Tcp(RipMac, PrivateMac, Rip, 80, Client1, 40003, TcpFlags.Syn | TcpFlags.Ack);
+        Assert.Equal(FrameVerdict.Forwarded, Private(synAck));
+
+        Wire.AssertTcp(Assert.Single(Drain(_pub1)), Link1Mac, Client1Mac, Vip1, 80, Client1, 40003);
+        Assert.Empty(Drain(_pub0));
+        Assert.Equal(1, _links.LinkOf(Vip1));
     }
 
     [Fact]
@@ -101,6 +117,17 @@ public sealed class NatMultiLinkTests : IDisposable
         var verdict = _engine.FromPublic(in _frames[0], link, 0);
         _engine.EndBatch(0);
         port.ReleaseReceived();
+        return verdict;
+    }
+
+    private FrameVerdict Private(byte[] frame)
+    {
+        _priv.EnqueueReceive(frame);
+        _engine.BeginBatch(0);
+        Assert.Equal(1, _priv.Receive(_frames));
+        var verdict = _engine.FromPrivate(in _frames[0], 0);
+        _engine.EndBatch(0);
+        _priv.ReleaseReceived();
         return verdict;
     }
 

@@ -198,12 +198,21 @@ public sealed class NatTcpFlowTests : IDisposable
     }
 
     [Fact]
-    public void ATtlOfOne_IsNotForwarded()
+    public void ATtlOfOne_IsNotForwarded_ATtlOfTwo_LeavesWithOne()
     {
         var outcome = _lab.FromClient(Wire.ClientTcp(Port, TcpFlags.Syn, ttl: 1));
-        outcome.AssertSilent(FrameVerdict.Dropped, DropReason.TtlExpired);
+        Assert.Equal((FrameVerdict.Dropped, DropReason.TtlExpired), (outcome.Verdict, outcome.Reason));
+        Assert.Empty(outcome.Private);   // (the time-exceeded error it earns: NatRouterChecksTests)
 
-        // A TTL of 2 leaves with 1.
         Wire.AssertToServer(_lab.FromClient(Wire.ClientTcp(Port + 1, TcpFlags.Syn, ttl: 2)).ToServer(), server: 2, Port + 1, ttl: 1);
+    }
+
+    [Fact]
+    public void ASynAck_ToTheVip_IsScheduled_AsIpvsDoesForActiveFtp()
+    {
+        // tcp_conn_schedule: "No !th->ack check to allow scheduling on SYN+ACK for Active FTP".
+        Wire.AssertToServer(_lab.FromClient(Wire.ClientTcp(Port, TcpFlags.Syn | TcpFlags.Ack)).ToServer(), server: 1, Port);
+
+        Assert.Equal("SYN_RECV", _lab.ConnectionOf(Port).StateName);
     }
 }

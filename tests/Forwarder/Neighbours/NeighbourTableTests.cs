@@ -35,6 +35,21 @@ public class NeighbourTableTests
     }
 
     [Fact]
+    public void WhatAnIpSourceSuggests_FillsAGap_ButNeverOverwritesWhatArpSaid()
+    {
+        var table = new NeighbourTable();
+        table.ShouldRequest(RealServer, nowMs: 0);     // asked, not answered: still unknown
+        table.LearnIfUnknown(RealServer, Mac, nowMs: 10);
+        Assert.True(table.TryGet(RealServer, out var mac));
+        Assert.Equal(Mac, mac);
+
+        // Someone on the link puts the known address on a packet of its own.
+        table.LearnIfUnknown(RealServer, MacAddress.Parse("02:00:00:00:00:66"), nowMs: 20);
+        Assert.True(table.TryGet(RealServer, out mac));
+        Assert.Equal(Mac, mac);
+    }
+
+    [Fact]
     public void BroadcastAndZeroSenders_AreNeverLearned()
     {
         var table = new NeighbourTable();
