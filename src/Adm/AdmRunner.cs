@@ -159,8 +159,10 @@ public sealed class AdmRunner
             case AdmCommand.AddServer or AdmCommand.EditServer:
             {
                 var operation = ce.Command == AdmCommand.AddServer ? IpvsErrors.Operation.AddServer : IpvsErrors.Operation.EditServer;
-                // The kernel refuses a lower threshold above the upper one (0 included) with ERANGE.
-                if (ce.LowerThreshold > ce.UpperThreshold) return (operation, OutOfRange);
+                // The kernel refuses a lower threshold above the upper one (0 included) with ERANGE, once
+                // it has found the service (ip_vs_genl_set_cmd answers ESRCH first).
+                if (ce.LowerThreshold > ce.UpperThreshold)
+                    return (operation, Control.GetService(key) is null ? TableResult.NoSuchService : OutOfRange);
                 var server = new ServerSettings(new IPv4Address(ce.ServerAddress).ToString(), ce.ServerPort,
                     ce.ForwardingMethod!.Value, ce.Weight, ce.UpperThreshold, ce.LowerThreshold);
                 return (operation, ce.Command == AdmCommand.AddServer ? Control.AddServer(key, server) : Control.EditServer(key, server));
@@ -199,7 +201,12 @@ public sealed class AdmRunner
             var t = Control.GetTimeouts();
             _output.Write($"Timeout (tcp tcpfin udp): {t.Tcp} {t.TcpFin} {t.Udp}\n");
         }
-        else if (!ce.Has(AdmOption.Daemon)) // no sync daemon runs, so --daemon prints nothing
+        else if (ce.Has(AdmOption.Daemon))
+        {
+            // ipvsadm's list_daemon: one line per running sync daemon, nothing when none runs.
+            if (Control.GetStatus().Sync is { } sync) _output.Write($"{StatusFormatter.SyncDaemon(sync)}\n");
+        }
+        else
         {
             new ServiceListFormatter(_names, _output).WriteAll(Control.GetServices(), ce.Format);
         }

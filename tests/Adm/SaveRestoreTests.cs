@@ -133,6 +133,15 @@ public class SaveRestoreTests
     }
 
     [Fact]
+    public void Restore_ReadsALoneCarriageReturn_AsASpace_NotAsTheEndOfALine()
+    {
+        var adm = new AdmHarness();
+        var result = adm.Run("-R", "-A -t 192.0.2.10:80\r-s rr\n");
+        Assert.Equal((0, ""), (result.Status, result.Err));
+        Assert.Equal("-A -t 192.0.2.10:80 -s rr\n", adm.Run("-Sn").Out);
+    }
+
+    [Fact]
     public void Restore_GoesOnAfterAFailedOperation_AndEndsWithTheLastLinesStatus()
     {
         var adm = new AdmHarness();

@@ -77,12 +77,23 @@ internal sealed class PoptScanner(IReadOnlyList<string> words)
         }
         if (option.Argument == ArgumentKind.None)
         {
+            // popt: "-L=x" is an option given a value it does not take.
+            if (!clusterEnds && cluster[_clusterPosition] == '=')
+            {
+                _cluster = null;
+                return new(null, null, "option does not take an argument");
+            }
             if (clusterEnds) _cluster = null;
             return new(option, null, null);
         }
         _cluster = null;
-        // The rest of the cluster is the value: "-w5", "-t192.0.2.1:80".
-        if (!clusterEnds) return new(option, cluster[_clusterPosition..], null);
+        // The rest of the cluster is the value: "-w5", "-t192.0.2.1:80"; popt skips one '=' before
+        // it, so "-w=5" is "-w 5".
+        if (!clusterEnds)
+        {
+            int start = cluster[_clusterPosition] == '=' ? _clusterPosition + 1 : _clusterPosition;
+            return new(option, cluster[start..], null);
+        }
         return TakeNextWord(option);
     }
 

@@ -39,7 +39,7 @@ internal sealed class StatusFormatter(TextWriter output)
             output.Write("Peer: none\n");
         }
         if (status.Sync is { } sync)
-            output.Write($"Sync: {sync.State} sync daemon (mcast={sync.Interface}, syncid={sync.SyncId}): {sync.Sent} sent, {sync.Received} received, {sync.Dropped} dropped\n");
+            output.Write($"Sync: {SyncDaemon(sync)}: {sync.Sent} sent, {sync.Received} received, {sync.Dropped} dropped\n");
         else
             output.Write("Sync: off\n");
 
@@ -60,4 +60,7 @@ internal sealed class StatusFormatter(TextWriter output)
 
     private static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>The sync daemon as ipvsadm's list_daemon names it: "master sync daemon (mcast=priv0, syncid=0)".</summary>
+    internal static string SyncDaemon(SyncStatus sync) => $"{sync.State} sync daemon (mcast={sync.Interface}, syncid={sync.SyncId})";
 }

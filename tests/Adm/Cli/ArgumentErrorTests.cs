@@ -33,6 +33,7 @@ public class ArgumentErrorTests
     [InlineData("-A -t", "-t: missing argument\n")]
     [InlineData("-A -t 192.0.2.10:80 --scheduler", "--scheduler: missing argument\n")]
     [InlineData("-L --numeric=1", "--numeric=1: option does not take an argument\n")]
+    [InlineData("-L -n=x", "-n=x: option does not take an argument\n")]
     public void PoptErrors_NameTheWord_Status255(string line, string error)
     {
         var result = new AdmHarness().Run(line);

@@ -31,6 +31,7 @@ public class CommandTests
     [InlineData("-A -t 192.0.2.10:+80", 6, "192.0.2.10", 80, "wlc", 0u, AllOnes)]     // strtol takes a sign
     [InlineData("-At 192.0.2.10:80 -srr", 6, "192.0.2.10", 80, "rr", 0u, AllOnes)]    // clustered short options
     [InlineData("-A -t192.0.2.10:80", 6, "192.0.2.10", 80, "wlc", 0u, AllOnes)]
+    [InlineData("-A -t=192.0.2.10:80 -s=rr -p=600", 6, "192.0.2.10", 80, "rr", 600u, AllOnes)]  // popt skips one '=' after a short option
     [InlineData("-A -t 192.0.2.10:80 -p", 6, "192.0.2.10", 80, "wlc", 360u, AllOnes)] // IPVS_SVC_PERSISTENT_TIMEOUT
     [InlineData("-A -t 192.0.2.10:80 -p 600", 6, "192.0.2.10", 80, "wlc", 600u, AllOnes)]
     [InlineData("-A -t 192.0.2.10:80 -p600", 6, "192.0.2.10", 80, "wlc", 600u, AllOnes)]

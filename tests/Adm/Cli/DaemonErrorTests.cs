@@ -29,6 +29,7 @@ public class DaemonErrorTests
     [InlineData("-a -t 192.0.2.10:80 -r 10.0.0.2 -x 5 -y 6", "Numerical result out of range")]
     [InlineData("-a -t 192.0.2.10:80 -r 10.0.0.2 -y 1", "Numerical result out of range")] // no upper threshold is 0
     [InlineData("-e -t 192.0.2.10:80 -r 10.0.0.1 -y 1", "Numerical result out of range")]
+    [InlineData("-a -t 192.0.2.10:81 -r 10.0.0.2 -x 5 -y 1", "Service not defined")]   // the kernel looks for the service first
     public void FailedOperations_PrintIpvsadmsText_Status255(string line, string error)
     {
         var adm = new AdmHarness().Do(OneService);

@@ -52,6 +52,21 @@ public class StatusTests
     }
 
     [Fact]
+    public void ListDaemon_NamesTheRunningSyncDaemon_AsIpvsadmsListDaemon()
+    {
+        var adm = new AdmHarness();
+        adm.Control.Status = new RouterStatus("primary", "active", Noon, "started", 0, null, new SyncStatus("master", "priv0", 7, 0, 0, 0), []);
+        Assert.Equal((0, "master sync daemon (mcast=priv0, syncid=7)\n", ""), adm.Run("-L --daemon") is var r ? (r.Status, r.Out, r.Err) : default);
+    }
+
+    [Fact]
+    public void ListDaemon_PrintsNothing_WhenNoSyncDaemonRuns()
+    {
+        var adm = new AdmHarness();
+        Assert.Equal((0, "", ""), adm.Run("-L --daemon") is var r ? (r.Status, r.Out, r.Err) : default);
+    }
+
+    [Fact]
     public void Status_OfAPeerNeverHeard_SaysSo()
     {
         var adm = new AdmHarness();
