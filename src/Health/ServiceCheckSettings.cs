@@ -61,4 +61,7 @@ public enum LoadMonitor : byte
     None,
     Uptime,
     Ruptime,
+    Rup,
+    Rsh,
+    Ssh,
 }

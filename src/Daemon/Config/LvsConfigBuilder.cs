@@ -35,7 +35,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
         var global = Bind(root, LvsScope.Global);
         var virtuals = BuildVirtualServers(root);
         var config = BuildGlobal(global, virtuals);
-        if (virtuals.Count == 0 && root.Blocks.Count == 0) Warn(0, "no virtual servers are defined");
+        if (virtuals.Count == 0 && !root.Blocks.Exists(b => b.Kind == LvsBlockKind.Virtual)) Warn(0, "no virtual servers are defined");
         return _failed ? null : config;
     }
 
@@ -96,6 +96,12 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
         var vipDevices = new Dictionary<IPv4Address, LvsVirtualServer>();
         foreach (var block in root.Blocks)
         {
+            if (block.Kind == LvsBlockKind.Failover)
+            {
+                // lvs.cf(5): a file may hold both kinds; with service = lvs Piranha's lvs sets these aside.
+                Warn(block.Line, $"failover '{block.Name}' is a service = fos block, which userlvsd does not run; it is ignored");
+                continue;
+            }
             if (!names.TryAdd(block.Name, block.Line))
                 Error(block.Line, $"duplicate virtual '{block.Name}' (first defined at line {names[block.Name]})");
             var virtualServer = BuildVirtual(block);
@@ -119,12 +125,16 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
         return virtuals;
     }
 
+    private static readonly TimeSpan DefaultReentry = TimeSpan.FromSeconds(180);
+
     private LvsVirtualServer? BuildVirtual(LvsBlock block)
     {
         var settings = Bind(block, LvsScope.Virtual);
         string what = block.Describe();
-        bool complete = Require(settings, "address", what, block.Line) & Require(settings, "port", what, block.Line);
-        ushort port = (ushort)settings.Get("port", 0L);
+        bool complete = Require(settings, "address", what, block.Line);
+        if (!settings.Seen("port"))
+            Warn(block.Line, $"{what} has no 'port' line, so it serves port 80 (as in Piranha)");
+        ushort port = (ushort)settings.Get("port", 80L);
         var servers = BuildRealServers(block, port);
         if (!complete || servers is null) return null;
 
@@ -162,7 +172,8 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
             SendProgram = settings.Text("send_program"),
             LoadMonitor = settings.Get("load_monitor", LvsLoadMonitor.None),
             Timeout = timeout,
-            Reentry = settings.Get("reentry", TimeSpan.FromSeconds(180)),
+            // nanny reads reentry 0 as its default, 180 s.
+            Reentry = settings.Get("reentry", DefaultReentry) is { } reentry && reentry > TimeSpan.Zero ? reentry : DefaultReentry,
             CheckInterval = settings.Get("check_interval", timeout),
             QuiesceServer = settings.Get("quiesce_server", false),
             SorryServer = sorry,
@@ -216,7 +227,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+            _ = UserLvs.Health.Checks.PosixRegex.Compile(pattern, TimeSpan.FromSeconds(1));
             error = null;
             return true;
         }

@@ -107,8 +107,10 @@ internal static class LvsParser
 
         var kind = LvsBlockKind.Ignored;
         if (parent.Kind == LvsBlockKind.Ignored) { }
+        else if (keyword == "failover" && parent.Kind == LvsBlockKind.Global)
+            kind = LvsBlockKind.Failover;
         else if (keyword == "failover")
-            error(line, "failover services (service = fos) are not supported; use virtual blocks");
+            error(line, "a failover block cannot be inside another block");
         else if (keyword == "virtual" && parent.Kind == LvsBlockKind.Global)
             kind = LvsBlockKind.Virtual;
         else if (keyword == "virtual")

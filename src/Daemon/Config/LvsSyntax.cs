@@ -7,6 +7,8 @@ internal enum LvsBlockKind : byte
     Server,
     /// <summary>A block that was already reported as misplaced; its contents are skipped, its braces still count.</summary>
     Ignored,
+    /// <summary>A <c>failover NAME {}</c> block (Piranha's service = fos): read past and set aside, as Piranha's lvs does.</summary>
+    Failover,
 }
 
 /// <summary>One <c>key = value…</c> line.</summary>

@@ -4,8 +4,8 @@ using System.Text;
 namespace UserLvs.Health.Checks;
 
 /// <summary>
-/// Text in and out of checks. lvs.cf keeps send and expect raw; <see cref="Unescape"/> turns Piranha's
-/// escapes (\r \n \t \\ \") into bytes, leaving any other backslash as written. <see cref="Quote"/>
+/// Text in and out of checks. lvs.cf keeps send and expect raw; <see cref="Unescape"/> turns nanny's
+/// escapes (\r \n \t \\ \" \') into bytes, leaving any other backslash as written. <see cref="Quote"/>
 /// shows what a server sent inside a log line: at most <see cref="QuoteLimit"/> characters, then "…",
 /// with control and non-ASCII bytes as \r \n \t or \xNN, so a binary banner cannot break the log.
 /// </summary>
@@ -32,6 +32,7 @@ public static class CheckText
                 't' => '\t',
                 '\\' => '\\',
                 '"' => '"',
+                '\'' => '\'',
                 _ => null,
             };
             if (escaped is { } e)

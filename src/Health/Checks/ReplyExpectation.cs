@@ -10,8 +10,11 @@ namespace UserLvs.Health.Checks;
 ///   plain text  the reply must START with it (escapes interpreted): decided once that many bytes are
 ///               in, or at once when the first bytes already differ;
 ///   "*"         any reply of at least one byte;
-///   use_regex   a .NET regular expression searched in the reply (write ^ to anchor it), read as
+///   use_regex   a POSIX extended regular expression, as nanny's regcomp reads it (see
+///               <see cref="PosixRegex"/>), searched in the reply (write ^ to anchor it), read as
 ///               Latin-1 so every byte is one character; evaluated with a match timeout.
+/// A program's output (send_program) is judged whole by <see cref="JudgeOutput"/>: there nanny wants
+/// plain text to be the output exactly, less its last newline.
 /// At most <see cref="MaxReply"/> bytes are looked at; a reply that ends (or reaches that size)
 /// without the answer fails with what came back.
 /// </summary>
@@ -25,7 +28,7 @@ public abstract class ReplyExpectation
     public abstract CheckResult? Judge(ReadOnlySequence<byte> received, bool complete);
 
     public static ReplyExpectation From(string expect, bool useRegex) =>
-        useRegex ? new RegexReply(new Regex(expect, RegexOptions.CultureInvariant, RegexTimeout), expect)
+        useRegex ? new RegexReply(PosixRegex.Compile(expect, RegexTimeout), expect)
         : expect == "*" ? new AnyReply()
         : new PrefixReply(CheckText.Unescape(expect));
 
@@ -33,6 +36,10 @@ public abstract class ReplyExpectation
     public static ReplyExpectation HttpStatusLine { get; } = new StatusLineReply();
 
     protected static CheckResult NoReply() => CheckResult.Fail("no reply (connection closed)");
+
+    /// <summary>A send_program's whole output against expect.</summary>
+    public virtual CheckResult JudgeOutput(byte[] output) =>
+        Judge(new ReadOnlySequence<byte>(output), complete: true) ?? NoReply();
 
     private sealed class PrefixReply(byte[] prefix) : ReplyExpectation
     {
@@ -46,6 +53,15 @@ public abstract class ReplyExpectation
             if (!head.SequenceEqual(prefix.AsSpan(0, n)) || (n < prefix.Length && complete))
                 return CheckResult.Fail($"expected {CheckText.Quote(prefix)} but got {CheckText.Quote(received.ToArray())}");
             return n == prefix.Length ? CheckResult.Pass : null;
+        }
+
+        public override CheckResult JudgeOutput(byte[] output)
+        {
+            var printed = output.AsSpan();
+            if (printed.Length > 0 && printed[^1] == (byte)'\n') printed = printed[..^1];
+            return printed.SequenceEqual(prefix)
+                ? CheckResult.Pass
+                : CheckResult.Fail($"expected {CheckText.Quote(prefix)} but got {CheckText.Quote(output)}");
         }
     }
 

@@ -71,7 +71,7 @@ public sealed class SendProgramCheck(string commandLine, ReplyExpectation? expec
         if (expect is null)
             return status == 0 ? CheckResult.Pass : CheckResult.Fail($"send_program exited {status}");
         var printed = await output;
-        return expect.Judge(new ReadOnlySequence<byte>(printed), complete: true) is { Passed: false } failed
+        return expect.JudgeOutput(printed) is { Passed: false } failed
             ? CheckResult.Fail($"send_program output: {failed.Reason}")
             : CheckResult.Pass;
     }

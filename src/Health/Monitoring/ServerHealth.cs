@@ -10,11 +10,12 @@ namespace UserLvs.Health.Monitoring;
 ///   passing    ── a check fails ──> out (the pass run is forgotten)
 ///   passing    ── a check passes at >= T + reentry ──> IN SERVICE (put it back, once)
 ///
-/// A server starts in service, as Piranha's lvs puts every active server in the table and nanny
-/// only ever takes one out after it failed: a router that restarts does not drop a healthy farm for
-/// a round of checks. With check_interval = timeout (the default) a dead server is out after two
-/// failed checks, between timeout and timeout + one interval after it died. reentry = 0 puts a
-/// server back at its first passing check. Pure: the caller supplies each result and its time.
+/// A server starts in service (keepalived's default; Piranha's nanny instead adds a server at its
+/// first passing check): a router that restarts does not drop a healthy farm for a round of checks,
+/// and a dead one is out within its timeout. With check_interval = timeout (the default) a dead
+/// server is out after two failed checks, between timeout and timeout + one interval after it died.
+/// A reentry of 0 puts a server back at its first passing check (lvs.cf's reentry = 0 means nanny's
+/// default, 180 s, before it gets here). Pure: the caller supplies each result and its time.
 /// </summary>
 public sealed class ServerHealth(TimeSpan timeout, TimeSpan reentry, bool inService = true)
 {

@@ -277,7 +277,7 @@ public sealed class Nanny : IDisposable
     }
 
     private ServerMonitor NewMonitor(RealServerId id, ServiceCheckSettings settings) =>
-        new(id, settings, _checks.Create(settings, id.Service.Protocol, id.Port), _scheduler, OnChange);
+        new(id, settings, _checks.Create(settings, id.Service.Protocol, id.Service.Port), _scheduler, OnChange);
 
     private bool Act(TableResult result, string what)
     {

@@ -100,7 +100,7 @@ public class ConfigErrorTests
     public void BadChoice()
     {
         Assert.Equal(["lvs.cf:5: 'protocol' must be one of tcp, udp, not 'sctp'"], VirtualErrors("protocol = sctp"));
-        Assert.Equal(["lvs.cf:5: 'load_monitor' must be one of none, uptime, ruptime, not 'rup'"], VirtualErrors("load_monitor = rup"));
+        Assert.Equal(["lvs.cf:5: 'load_monitor' must be one of none, uptime, ruptime, rup, rsh, ssh, not 'snmp'"], VirtualErrors("load_monitor = snmp"));
         Assert.Equal(["lvs.cf:1: 'debug_level' must be one of NONE, LOW, MEDIUM, HIGH, not 'DEBUG'"], GlobalErrors("debug_level = DEBUG"));
     }
 
@@ -140,7 +140,6 @@ public class ConfigErrorTests
             "}"));
         Assert.Equal([
             "lvs.cf:2: virtual 'web' has no 'address'",
-            "lvs.cf:2: virtual 'web' has no 'port'",
             "lvs.cf:4: server 'rs1' has no 'address'",
         ], errors);
     }
@@ -262,8 +261,8 @@ public class ConfigErrorTests
     {
         Assert.Equal(["lvs.cf:1: a server block belongs inside a virtual block"],
             Lvs.Errors(Lvs.Lines(["server rs1 {", "    address = 10.0.0.11", "}", "nat_router = 10.0.0.1 eth1", .. Lvs.WebVirtual])));
-        Assert.Equal(["lvs.cf:1: failover services (service = fos) are not supported; use virtual blocks"],
-            Lvs.Errors(Lvs.Lines(["failover ftp {", "    address = 192.0.2.20 eth0:2", "}", "nat_router = 10.0.0.1 eth1", .. Lvs.WebVirtual])));
+        Assert.Equal(["lvs.cf:3: a failover block cannot be inside another block"],
+            Lvs.Errors(Lvs.Lines(["nat_router = 10.0.0.1 eth1", "virtual web {", "    failover ftp {", "    }", .. Lvs.WebVirtual[1..]])));
         Assert.Equal(["lvs.cf:3: a virtual block cannot be inside another block"],
             Lvs.Errors(Lvs.Lines(["nat_router = 10.0.0.1 eth1", "virtual web {", "    virtual inner {", "    }", .. Lvs.WebVirtual[1..]])));
         Assert.Equal(["lvs.cf:2: 'virtual' needs a name: virtual NAME {"],

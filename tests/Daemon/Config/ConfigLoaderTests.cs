@@ -38,10 +38,10 @@ public sealed class ConfigLoaderTests : IDisposable
     public void FileWithOneError_YieldsNoConfigAtAll()
     {
         string path = Path.Combine(_directory, "lvs.cf");
-        File.WriteAllText(path, Lvs.Lines(["nat_router = 10.0.0.1 eth1", .. Lvs.WebVirtual, "virtual bad {", "    address = 192.0.2.99 eth0", "}"]));
+        File.WriteAllText(path, Lvs.Lines(["nat_router = 10.0.0.1 eth1", .. Lvs.WebVirtual, "virtual bad {", "    port = 80", "}"]));
         Assert.False(ConfigLoader.TryLoad(path, out var config, out var errors));
         Assert.Null(config);
-        Assert.Equal([$"{path}:11: virtual 'bad' has no 'port'"], errors.Where(e => !e.IsWarning).Select(e => e.ToString()));
+        Assert.Equal([$"{path}:11: virtual 'bad' has no 'address'"], errors.Where(e => !e.IsWarning).Select(e => e.ToString()));
     }
 
     [Fact]

@@ -120,6 +120,9 @@ public class VirtualKeyTests
     [InlineData("none", LvsLoadMonitor.None)]
     [InlineData("uptime", LvsLoadMonitor.Uptime)]
     [InlineData("ruptime", LvsLoadMonitor.Ruptime)]
+    [InlineData("rup", LvsLoadMonitor.Rup)]      // nanny's -U values
+    [InlineData("rsh", LvsLoadMonitor.Rsh)]
+    [InlineData("ssh", LvsLoadMonitor.Ssh)]
     public void LoadMonitor_IsRead(string text, LvsLoadMonitor expected)
     {
         Assert.Equal(expected, Lvs.WithVirtual($"load_monitor = {text}").LoadMonitor);
@@ -137,6 +140,32 @@ public class VirtualKeyTests
         var v = Lvs.WithVirtual("timeout = 6", "reentry = 15");
         Assert.Equal((TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(15)), (v.Timeout, v.Reentry));
         Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(180)), (Defaults.Timeout, Defaults.Reentry));
+    }
+
+    [Fact]
+    public void ReentryZero_IsNannysDefault180Seconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(180), Lvs.WithVirtual("reentry = 0").Reentry);
+    }
+
+    [Fact]
+    public void AVirtualWithoutPort_ServesPort80_AsInPiranha_WithAWarning()
+    {
+        string text = Lvs.Lines(["nat_router = 10.0.0.1 eth1", .. Lvs.WebVirtual.Where(l => !l.TrimStart().StartsWith("port", StringComparison.Ordinal))]);
+
+        Assert.Equal(80, Lvs.Load(text).VirtualServers[0].Port);
+        Assert.Contains(Lvs.Warnings(text), w => w.Contains("has no 'port' line, so it serves port 80", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AFailoverBlock_IsSetAside_WithAWarning_AsPiranhasLvsDoes()
+    {
+        string text = Lvs.Lines(["nat_router = 10.0.0.1 eth1", "failover ftp {", "    address = 192.0.2.20 eth0:2", "    port = 21", "}", .. Lvs.WebVirtual]);
+
+        var config = Lvs.Load(text);
+
+        Assert.Equal(["web"], config.VirtualServers.Select(v => v.Name));
+        Assert.Contains(Lvs.Warnings(text), w => w.StartsWith("lvs.cf:2: warning: failover 'ftp'", StringComparison.Ordinal) && w.Contains("ignored", StringComparison.Ordinal));
     }
 
     [Fact]

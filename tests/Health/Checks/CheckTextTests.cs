@@ -10,6 +10,7 @@ public sealed class CheckTextTests
     [InlineData(@"say \""hi\"" \\ done", "say \"hi\" \\ done")]
     [InlineData(@"unknown \x stays", @"unknown \x stays")]
     [InlineData(@"trailing \", @"trailing \")]
+    [InlineData(@"it\'s", "it's")]
     public void Unescape_InterpretsPiranhasEscapes_AndLeavesOthers(string raw, string bytes) =>
         Assert.Equal(System.Text.Encoding.UTF8.GetBytes(bytes), CheckText.Unescape(raw));
 

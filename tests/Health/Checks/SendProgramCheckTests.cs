@@ -31,6 +31,14 @@ public sealed class SendProgramCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task WithExpect_TheWholeOutputMustBeIt_LessItsLastNewline_AsNannyCompares()
+    {
+        Assert.Equal(CheckResult.Pass, await Run("/bin/printf ready", "ready"));
+        Assert.Equal(CheckResult.Fail(@"send_program output: expected 'ready' but got 'ready but slow\n'"),
+            await Run("/bin/echo ready but slow", "ready"));
+    }
+
+    [Fact]
     public async Task AddressAndPort_AreSubstituted_AsSeparateWords_WithoutAShell()
     {
         Assert.Equal(CheckResult.Pass, await Run("/bin/echo %h:%p $HOME;", "127.0.0.1:8080 $HOME;"));

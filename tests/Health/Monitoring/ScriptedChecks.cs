@@ -23,9 +23,9 @@ internal sealed class ScriptedChecks : ICheckFactory
 
     public int ChecksOf(string server) => _checks.GetValueOrDefault(server);
 
-    public IHealthCheck Create(ServiceCheckSettings settings, Protocol protocol, ushort serverPort)
+    public IHealthCheck Create(ServiceCheckSettings settings, Protocol protocol, ushort virtualPort)
     {
-        lock (Built) Built.Add((serverPort, settings));
+        lock (Built) Built.Add((virtualPort, settings));
         return new Check(this);
     }
 

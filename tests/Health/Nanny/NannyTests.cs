@@ -155,6 +155,17 @@ public sealed class NannyTests : IDisposable
     }
 
     [Fact]
+    public void AChecksKind_IsChosenByTheVirtualPort_AsNannysIs_NotByTheServersPort()
+    {
+        _nanny.Start();
+        var translated = new VirtualServiceKey(Protocol.Tcp, IPv4Address.Parse("192.0.2.11"), 80);
+        _table.AddService(new VirtualServiceConfig(translated));
+        _table.AddRealServer(translated, new RealServer(S1, 8080));
+
+        Assert.Equal(80, _checks.Built[^1].Port);
+    }
+
+    [Fact]
     public void RepeatedPublishes_NeverDuplicateMonitors()
     {
         _nanny.Start();
