@@ -227,7 +227,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
     {
         try
         {
-            _ = UserLvs.Health.Checks.PosixRegex.Compile(pattern, TimeSpan.FromSeconds(1));
+            _ = UserLvs.Health.Checks.PosixRegex.Compile(UserLvs.Health.Checks.CheckText.UnescapeText(pattern), TimeSpan.FromSeconds(1));
             error = null;
             return true;
         }

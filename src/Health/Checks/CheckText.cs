@@ -13,7 +13,11 @@ public static class CheckText
 {
     public const int QuoteLimit = 32;
 
-    public static byte[] Unescape(string text)
+    public static byte[] Unescape(string text) => Encoding.UTF8.GetBytes(UnescapeText(text));
+
+    /// <summary><see cref="Unescape"/> as text: what nanny's convert_str makes of send and expect
+    /// (also of a use_regex pattern, before regcomp sees it).</summary>
+    public static string UnescapeText(string text)
     {
         var result = new StringBuilder(text.Length);
         for (int i = 0; i < text.Length; i++)
@@ -45,7 +49,7 @@ public static class CheckText
                 result.Append(c);
             }
         }
-        return Encoding.UTF8.GetBytes(result.ToString());
+        return result.ToString();
     }
 
     /// <summary>'bytes' as a log line may carry them: truncated, non-printables escaped.</summary>

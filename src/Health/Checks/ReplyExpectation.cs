@@ -11,7 +11,7 @@ namespace UserLvs.Health.Checks;
 ///               in, or at once when the first bytes already differ;
 ///   "*"         any reply of at least one byte;
 ///   use_regex   a POSIX extended regular expression, as nanny's regcomp reads it (see
-///               <see cref="PosixRegex"/>), searched in the reply (write ^ to anchor it), read as
+///               <see cref="PosixRegex"/>) after nanny's escapes (\r \n ...) became bytes, searched in the reply (write ^ to anchor it), read as
 ///               Latin-1 so every byte is one character; evaluated with a match timeout.
 /// A program's output (send_program) is judged whole by <see cref="JudgeOutput"/>: there nanny wants
 /// plain text to be the output exactly, less its last newline.
@@ -28,7 +28,7 @@ public abstract class ReplyExpectation
     public abstract CheckResult? Judge(ReadOnlySequence<byte> received, bool complete);
 
     public static ReplyExpectation From(string expect, bool useRegex) =>
-        useRegex ? new RegexReply(PosixRegex.Compile(expect, RegexTimeout), expect)
+        useRegex ? new RegexReply(PosixRegex.Compile(CheckText.UnescapeText(expect), RegexTimeout), expect)
         : expect == "*" ? new AnyReply()
         : new PrefixReply(CheckText.Unescape(expect));
 

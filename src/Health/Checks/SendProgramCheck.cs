@@ -70,6 +70,13 @@ public sealed class SendProgramCheck(string commandLine, ReplyExpectation? expec
         int status = process.ExitCode;
         if (expect is null)
             return status == 0 ? CheckResult.Pass : CheckResult.Fail($"send_program exited {status}");
+        if (!output.IsCompleted)
+        {
+            // Something the program started outside its process group still holds its stdout: the
+            // output never ends, so it cannot be judged (and awaiting it would hang this check).
+            _ = output.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return CheckResult.Fail("send_program exited but its output stayed open (a process it started holds it)");
+        }
         var printed = await output;
         return expect.JudgeOutput(printed) is { Passed: false } failed
             ? CheckResult.Fail($"send_program output: {failed.Reason}")

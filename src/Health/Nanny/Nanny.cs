@@ -100,24 +100,29 @@ public sealed class Nanny : IDisposable
     /// failed and nothing says it was fixed). If <paramref name="applyTable"/> throws (the reload is
     /// refused), the old settings stay and the table is followed as it is.
     /// </summary>
-    public void Reload(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor, Action applyTable)
+    public void Reload(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor, Action applyTable) =>
+        Reload(settingsFor, applyTable, tableFromConfig: true);
+
+    /// <summary>New settings only (the table unchanged).</summary>
+    public void Reconfigure(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor) => Reload(settingsFor, () => { }, tableFromConfig: false);
+
+    private void Reload(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor, Action applyTable, bool tableFromConfig)
     {
         lock (_lock)
         {
+            bool applied = false;
             try
             {
                 applyTable();
+                applied = true;
                 _settingsFor = settingsFor;
             }
             finally
             {
-                if (_running) Follow(reapply: true);
+                if (_running) Follow(reapply: true, tableFromConfig: applied && tableFromConfig);
             }
         }
     }
-
-    /// <summary>New settings only (the table unchanged).</summary>
-    public void Reconfigure(Func<VirtualServiceKey, ServiceCheckSettings> settingsFor) => Reload(settingsFor, () => { });
 
     /// <summary>Every monitored real server, in service or out (for metrics and status).</summary>
     public IReadOnlyList<RealServerStatus> Status()
@@ -139,7 +144,9 @@ public sealed class Nanny : IDisposable
         }
     }
 
-    private void Follow(bool reapply)
+    // tableFromConfig: the table was just replaced with the configuration's (a reload), which lists
+    // every configured server, taken out or not.
+    private void Follow(bool reapply, bool tableFromConfig = false)
     {
         var snapshot = _table.Current;
         foreach (var (service, sorry) in _sorry.ToList())
@@ -167,6 +174,9 @@ public sealed class Nanny : IDisposable
                 continue;
             }
             bool quiesced = watch.Monitor.Settings.QuiesceServer;
+            // A reload re-adds every configured server, so a removed server still missing after one
+            // is no longer configured: forget it (lvsd kills that server's nanny), never put it back.
+            if (tableFromConfig && !quiesced && server is null) { StopWatch(id, watch); continue; }
             bool asLeft = quiesced ? server is { Weight: 0 } : server is null;
             if (asLeft)
             {
@@ -233,12 +243,18 @@ public sealed class Nanny : IDisposable
         watch.Out = false;
     }
 
-    /// <summary>The sorry server of each service: in while every monitored server is out, otherwise not.</summary>
+    /// <summary>
+    /// The sorry server of each service: in while no real server is in service, otherwise not. A
+    /// service with no real server at all (every one active = 0) counts as down too, as Piranha's
+    /// lvsd adds the sorry server whenever none is active.
+    /// </summary>
     private void UpdateSorryServers(ServiceTableSnapshot snapshot)
     {
         var allOut = new Dictionary<VirtualServiceKey, bool>();
         foreach (var (id, watch) in _watches)
             allOut[id.Service] = watch.Out && allOut.GetValueOrDefault(id.Service, true);
+        foreach (var service in snapshot.Services)
+            if (!allOut.ContainsKey(service.Key) && _settingsFor(service.Key).SorryServer is not null) allOut[service.Key] = true;
         foreach (var (service, sorryId) in _sorry.ToList())
         {
             var wanted = _settingsFor(service).SorryServer;

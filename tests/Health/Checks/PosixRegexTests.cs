@@ -29,6 +29,10 @@ public sealed class PosixRegexTests
     [InlineData("\\<OK\\>", "is OK now", true)]   // glibc word boundaries
     [InlineData("\\<OK\\>", "NOK", false)]
     [InlineData("(ok|ready)+", "not ready", true)]
+    [InlineData("^\\+OK[^\\r\\n]*ready", "+OK POP3 server ready\r\n", true)]   // lvs.cf "^\+OK[^\r\n]*ready": \r and \n are bytes, as nanny's convert_str makes them
+    [InlineData("^\\+OK[^\\r\\n]*ready", "+OK\r\nready", false)]
+    [InlineData("HTTP/1\\\\.1", "HTTP/1.1", true)]     // lvs.cf "HTTP/1\\.1": \\ is one backslash, then \. a literal dot
+    [InlineData("HTTP/1\\\\.1", "HTTP/1x1", false)]
     public void APattern_MatchesWhatRegexecWouldMatch(string pattern, string reply, bool matches)
     {
         var expectation = ReplyExpectation.From(pattern, useRegex: true);

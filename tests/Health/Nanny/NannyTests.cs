@@ -194,6 +194,25 @@ public sealed class NannyTests : IDisposable
     }
 
     [Fact]
+    public void AReloadThatNoLongerConfiguresARemovedServer_StopsCheckingIt_AndNeverPutsItBack()
+    {
+        _nanny.Start();
+        _checks.Fail("10.0.0.11:80");
+        Steps(3);
+        Assert.Equal("10.0.0.12:80/1", Servers());
+
+        _nanny.Reload(key => key == Http ? _settings : ServiceCheckSettings.Unconfigured,
+            () => _table.Replace([(new VirtualServiceConfig(Http, "rr"), [new RealServer(S2, 80, 1)])]));
+        _checks.Pass("10.0.0.11:80");   // repaired, or its address reused
+        int checks = _checks.ChecksOf("10.0.0.11:80");
+        Steps(10);
+
+        Assert.Equal("10.0.0.12:80/1", Servers());
+        Assert.Equal(checks, _checks.ChecksOf("10.0.0.11:80"));
+        Assert.Equal([S2], _nanny.Status().Select(s => s.Server.Address));
+    }
+
+    [Fact]
     public void NewSettings_RestartTheServicesMonitors_PuttingTakenOutServersBack()
     {
         _nanny.Start();
@@ -220,6 +239,19 @@ public sealed class NannyTests : IDisposable
         _checks.Pass("10.0.0.11:80");
         Steps(4);
         Assert.Equal("10.0.0.11:80/7 10.0.0.12:80/1", Servers());
+    }
+
+    [Fact]
+    public void AServiceWithNoRealServerAtAll_GetsItsSorryServer_AsPiranhasLvsdAddsIt()
+    {
+        // Every server set to active = 0 for maintenance: the service is in the table, empty.
+        _settings = Settings with { SorryServer = new SorryServer(IPv4Address.Parse("10.0.0.99"), 80) };
+        _table.Replace([(new VirtualServiceConfig(Http, "rr"), [])]);
+
+        _nanny.Start();
+
+        Assert.Equal("10.0.0.99:80/1", Servers());
+        Assert.Empty(_nanny.Status());
     }
 
     [Fact]
