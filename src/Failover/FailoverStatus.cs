@@ -20,6 +20,9 @@ public sealed record FailoverStatus
     /// <summary>When the last authenticated message from the peer arrived (null: never).</summary>
     public required DateTimeOffset? PeerLastHeard { get; init; }
 
+    /// <summary>The same per heartbeat network, indexed by <see cref="Protocol.PulseNetwork"/>: which paths still carry it.</summary>
+    public IReadOnlyList<DateTimeOffset?> PeerLastHeardOn { get; init; } = [null, null];
+
     /// <summary>
     /// The peer process's boot id (null: never heard). A new value means the peer started afresh and
     /// holds no synced connections: the active router then sends it its whole table.

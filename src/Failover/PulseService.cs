@@ -90,7 +90,11 @@ public sealed class PulseService : IAsyncDisposable
         }
     }
 
-    /// <summary>Stands down (BecomeStandby and inactive_cmd if active), tells the peer, stops.</summary>
+    /// <summary>
+    /// Stands down (BecomeStandby and inactive_cmd if active), tells the peer, stops. Returns when the
+    /// queued active_cmd/inactive_cmd have run (each bounded by the runner's limit): a daemon that
+    /// exits right after must not leave its inactive_cmd behind an active_cmd still running.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         lock (gate)
@@ -102,6 +106,7 @@ public sealed class PulseService : IAsyncDisposable
         }
         await timer.DisposeAsync().ConfigureAwait(false);
         transport.Dispose();
+        if (commands is not null) await commands.DisposeAsync().ConfigureAwait(false);
     }
 
     private void OnDatagram(PulseNetwork network, ReadOnlySpan<byte> datagram, Scheduling.IPv4Address from, ushort fromPort)

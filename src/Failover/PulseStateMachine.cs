@@ -51,8 +51,9 @@ namespace UserLvs.Failover;
 /// | T19 | Shutdown               | Rejoin()                                       | (none)                                                | Backup          |
 /// | T20 | Backup, Shutdown       | SyncBatch                                      | SyncBatchReceived(payload)                            | same            |
 ///
-/// "Holding off" (T6): for FailbackDelay after start, so connection sync can fill this router first, and
-/// one failback timeout after T8.
+/// "Holding off" (T6): for FailbackDelay after this router first hears the active peer (keepalived's
+/// preempt_delay), so connection sync can fill it before it asks: counted from start instead, a link
+/// that comes up late would leave no time for the table; and one failback timeout after T8.
 ///
 /// Silence counts only while this router is running: when its own ticks stood still for more than
 /// keepalive + deadtime/2 (a GC pause, a starved CPU, a suspended VM), it sent no heartbeats and
@@ -88,6 +89,7 @@ public sealed class PulseStateMachine
     private bool awaitingRelease;
     private long releaseDeadline;
     private long holdOffUntil;
+    private bool heardPeerActive;   // since this router last was active: FailbackDelay counts from the first time
     private long fenceGraceUntil;
     private long lastFenceSent;
     private long lastHeard;
@@ -97,6 +99,7 @@ public sealed class PulseStateMachine
     private bool peerHeardActiveWhileActive;
     private RouterRole? peerRole;
     private DateTimeOffset? peerLastHeard;
+    private readonly DateTimeOffset?[] peerLastHeardOn = new DateTimeOffset?[2];
     private long transitions;
     private long failbackTimeouts;
     private string? lastReason;
@@ -134,7 +137,7 @@ public sealed class PulseStateMachine
         long now = time.GetTimestamp();
         lastHeard = now;
         lastTick = now;
-        holdOffUntil = now + failbackDelayTicks;
+        holdOffUntil = now;
         SendHeartbeats(now);
     }
 
@@ -190,6 +193,7 @@ public sealed class PulseStateMachine
         long now = time.GetTimestamp();
         lastHeard = now;
         peerLastHeard = time.GetUtcNow();
+        peerLastHeardOn[(int)network] = peerLastHeard;
         if (!started) return true;
 
         bool peerBetter = RoleAssignment.Rank(peerIsPrimary, (header.Flags & PulseFlags.ForceActive) != 0) > ownRank;
@@ -268,6 +272,7 @@ public sealed class PulseStateMachine
                 Role = role,
                 AwaitingRelease = awaitingRelease,
                 PeerLastHeard = peerLastHeard,
+                PeerLastHeardOn = [.. peerLastHeardOn],
                 PeerBootId = guard.CurrentBoot,
                 PeerRole = peerRole,
                 Transitions = transitions,
@@ -306,6 +311,11 @@ public sealed class PulseStateMachine
                 if (peerStandby) GoActive("failback: the peer released"); // T7
                 break;
             case RouterRole.Backup when !peerStandby:
+                if (!heardPeerActive)
+                {
+                    heardPeerActive = true;
+                    holdOffUntil = Math.Max(holdOffUntil, now + failbackDelayTicks);
+                }
                 if (!peerBetter && now >= holdOffUntil) // T6
                 {
                     awaitingRelease = true;
@@ -339,6 +349,7 @@ public sealed class PulseStateMachine
     private void GoActive(string reason)
     {
         awaitingRelease = false;
+        heardPeerActive = false;
         peerHeardActiveWhileActive = false;
         actions.BecomeActive();
         actions.RunActiveCommand();

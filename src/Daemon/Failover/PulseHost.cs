@@ -7,6 +7,7 @@ using UserLvs.Daemon.Kernel;
 using UserLvs.Daemon.Metrics;
 using UserLvs.Failover;
 using UserLvs.Failover.Commands;
+using UserLvs.Failover.Protocol;
 using UserLvs.Failover.Transport;
 using UserLvs.Forwarder.IO;
 using UserLvs.Forwarder.Nat;
@@ -179,8 +180,12 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         var now = _time.GetUtcNow();
         double? heard = status.PeerLastHeard is { } at ? Math.Max(0, (now - at).TotalSeconds) : null;
         var rejected = status.Drops.Where(d => d.Value > 0).ToDictionary(d => FrameMetrics.SnakeCase(d.Key.ToString()), d => d.Value);
-        var peer = new PeerStatus(_roles.PeerPublic.ToString(), heard,
-            heard is null ? [] : _roles.HasPrivateNetwork ? ["public", "private"] : ["public"], rejected);
+        // A path counts as carrying heartbeats while the peer was heard on it within deadtime.
+        var networks = new List<string>();
+        foreach (var network in new[] { PulseNetwork.Public, PulseNetwork.Private })
+            if (status.PeerLastHeardOn[(int)network] is { } lastOn && now - lastOn <= _config.DeadTime)
+                networks.Add(network == PulseNetwork.Public ? "public" : "private");
+        var peer = new PeerStatus(_roles.PeerPublic.ToString(), heard, networks, rejected);
         SyncStatus? sync = _batcher is null
             ? null
             : new SyncStatus(status.Role == RouterRole.Active ? "master" : "backup", _syncInterface!, _config.SyncId,

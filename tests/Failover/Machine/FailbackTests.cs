@@ -41,6 +41,29 @@ public class FailbackTests
     }
 
     [Fact]
+    public void TheFailbackDelay_CountsFromFirstHearingTheActivePeer_NotFromStart()
+    {
+        // The primary's link carries nothing from the backup for its first 20 ms (less than deadtime):
+        // the backup's connection table must still get the whole delay to arrive.
+        var pair = new RouterPair();
+        pair.A.Crashed = true;
+        pair.B.Machine.Start();
+        pair.Run(TimeSpan.FromMilliseconds(100));
+        pair.Wire.CutAll("B");
+        int mark = pair.Timeline.Count;
+        pair.RestartPrimary(failbackDelay: TimeSpan.FromMilliseconds(50));
+        pair.Run(TimeSpan.FromMilliseconds(20));
+        pair.Wire.Heal();
+
+        pair.Run(TimeSpan.FromMilliseconds(45));   // 65 ms after start, 45 after first hearing B
+        Assert.DoesNotContain(pair.TimelineSince(mark), e => e.Contains("TakeoverRequest"));
+        Assert.Equal((RouterRole.Backup, RouterRole.Active), (pair.A.Machine.Role, pair.B.Machine.Role));
+
+        pair.RunUntil(() => pair.A.Machine.Role == RouterRole.Active, TimeSpan.FromMilliseconds(40));
+        Assert.Contains(pair.TimelineSince(mark), e => e.Contains("TakeoverRequest"));
+    }
+
+    [Fact]
     public void PrimaryReturns_BackupReleasesFirst_ThenPrimaryBecomesActive()
     {
         var (pair, mark) = BackupActivePrimaryReturns();

@@ -70,4 +70,29 @@ public class PulseServiceTests
         Assert.Equal(["BecomeActive"], targetB.Calls);
         Assert.Equal(RouterRole.Shutdown, a.Status.Role);
     }
+
+    [Fact]
+    public async Task Dispose_RunsTheInactiveCommand_EvenBehindASlowActiveCommand_BeforeItReturns()
+    {
+        string dir = Directory.CreateTempSubdirectory("pulse-cmd-").FullName;
+        try
+        {
+            string log = Path.Combine(dir, "log");
+            var transport = new QueuedTransport(Addresses.PrimaryPublic) { Down = true };
+            var commands = new UserLvs.Failover.Commands.ShellCommandRunner(TimeSpan.FromSeconds(20));
+            var a = new PulseService(Addresses.Settings(Addresses.Primary(forceActive: true)), transport, new RecordingTarget(), time, commands,
+                $"sleep 0.5; echo active >> {log}", $"echo inactive >> {log}", bootId: 1);
+            a.Start();
+            Run(TimeSpan.FromMilliseconds(50), transport);   // silence: active after deadtime, active_cmd starts
+            Assert.Equal(RouterRole.Active, a.Role);
+
+            await a.DisposeAsync();   // SIGTERM while active_cmd still runs
+
+            Assert.Equal(["active", "inactive"], File.ReadAllLines(log));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -184,6 +184,20 @@ public class TransitionTests
         Assert.Equal(router.Time.GetUtcNow(), status.PeerLastHeard);
         Assert.Equal(Enum.GetValues<PulseDropReason>().Length, status.Drops.Count);
     }
+
+    [Fact]
+    public void Status_SaysOnWhichNetworkThePeerWasLastHeard_SoADeadPathShows()
+    {
+        var router = new SingleRouter().Active();
+        var publicAt = router.Time.GetUtcNow();
+        router.Time.Advance(TimeSpan.FromMilliseconds(5));
+        router.FromPeer(PulseMessageType.Heartbeat, RouterRole.Backup, PulseNetwork.Private);
+
+        var status = router.Machine.Status;
+
+        Assert.Equal(router.Time.GetUtcNow(), status.PeerLastHeardOn[(int)PulseNetwork.Private]);
+        Assert.True(status.PeerLastHeardOn[(int)PulseNetwork.Public] is null || status.PeerLastHeardOn[(int)PulseNetwork.Public] <= publicAt);
+    }
 }
 
 /// <summary>Silence while this router itself stood still is not the peer's death.</summary>
