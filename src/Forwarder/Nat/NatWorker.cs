@@ -102,7 +102,7 @@ public sealed class NatWorker : IDisposable
                     CountRingDrops();
                     nextStatistics = NowMilliseconds + StatisticsIntervalMilliseconds;
                 }
-                if (!(busy && PortWaiter.SpinUntilReady(_all, SpinTicks)) && !PortWaiter.WaitForAny(_all, 100))
+                if (!(busy && PortWaiter.SpinUntilReady(_all, SpinTicks)) && !PortWaiter.WaitForAny(_all, IdleWaitMilliseconds()))
                 {
                     long idle = NowMilliseconds; // idle: still expire connections
                     _engine.BeginBatch(idle);
@@ -161,6 +161,15 @@ public sealed class NatWorker : IDisposable
             _ringDropsCounted = total;
         }
     }
+
+    /// <summary>
+    /// How long an idle worker sleeps before it begins an empty batch: 100 ms, or 1 ms while connection
+    /// records from the active router wait in its inbox. Why: records are applied between batches only
+    /// (<see cref="Sync.ConnectionSyncImport.ApplyBudget"/> at a time), and a standby's worker that no
+    /// frame wakes would otherwise take in 5,000 a second while the active router sends it its whole
+    /// table far faster, and the rest would overflow the inbox.
+    /// </summary>
+    private int IdleWaitMilliseconds() => _engine.SyncImport is { Pending: > 0 } ? 1 : 100;
 
     public void Dispose()
     {
