@@ -52,6 +52,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
     private readonly string? _syncInterface;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _nannyGate = new();
+    private readonly Lock _flushGate = new();
     private Task _nannyQueue = Task.CompletedTask;
     private CancellationTokenSource? _announcing;
     private Thread? _syncSender;
@@ -161,6 +162,17 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         _host.Ownership.Release();
         Interlocked.Exchange(ref _announcing, null)?.Cancel();
         QueueNanny(start: false);
+        // Still active to the peer until the machine's Release goes out after this returns: send what
+        // the workers exported in the last milliseconds now, or the router taking over (a failback)
+        // would not know the newest connections, and they would reach it, stale, at our next takeover.
+        // Only if the sender thread is not flushing: it holds _flushGate and waits for pulse's lock, which
+        // this call (made by the state machine) holds, so waiting here could deadlock; its own flush
+        // sends what it can until the role changes.
+        if (_batcher is not null && _flushGate.TryEnter())
+        {
+            try { FlushLocked(new byte[ConnectionSyncBatch.MaxSize], paced: false); }
+            finally { _flushGate.Exit(); }
+        }
     }
 
     void IFailoverTarget.Reannounce() => Announce("re-announcing after a split brain");
@@ -290,6 +302,12 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
     /// <param name="paced">A whole-table dump: a short pause every few dozen datagrams, so a burst of
     /// thousands does not overrun the peer's socket buffer or the path to it.</param>
     private void Flush(byte[] buffer, bool paced = false)
+    {
+        // Two takers (the sender thread, a stand-down): the batcher reads the workers' rings, one reader at a time.
+        lock (_flushGate) FlushLocked(buffer, paced);
+    }
+
+    private void FlushLocked(byte[] buffer, bool paced)
     {
         int length, sent = 0;
         while ((length = _batcher!.TakeBatch(buffer)) > 0)
