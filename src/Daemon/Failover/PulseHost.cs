@@ -90,7 +90,12 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         {
             _batcher = new ConnectionSyncBatcher(host.SyncExports);
             _importer = new ConnectionSyncImporter(host.SyncImports, host.Table, host.Templates);
-            _syncInterface = config.SyncInterface ?? host.PrivateDevice;
+            // Records travel with the heartbeats (authenticated, over the private network when there is
+            // one), not on a multicast interface of their own: status names the device they really use.
+            _syncInterface = roles.HasPrivateNetwork ? host.PrivateDevice : host.PublicDevices[0];
+            if (config.SyncInterface is { } asked && asked != _syncInterface)
+                _log.LogWarning("pulse: syncd_iface = {Asked} is not used: connection sync travels with the heartbeats, over {Device}",
+                    asked, _syncInterface);
         }
     }
 
