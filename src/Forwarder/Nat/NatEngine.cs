@@ -147,7 +147,6 @@ public sealed partial class NatEngine
         reason = Ipv4Header.TryParse(payload, out var ip);
         if (reason != DropReason.None) return Drop(reason);
         if (ip.IsFragment) return Drop(DropReason.Fragment);
-        if (IsMartianSource(ip.Source, link)) return Drop(DropReason.MartianSource);
 
         return ip.Protocol switch
         {
@@ -207,6 +206,9 @@ public sealed partial class NatEngine
             // allow scheduling on SYN+ACK for Active FTP"); anything else is not a connection of ours.
             if (tcp && (flags & (TcpStateMachine.Syn | TcpStateMachine.Rst)) != TcpStateMachine.Syn)
                 return Drop(DropReason.NoConnection);
+            // Checked where a connection would be made: the packets of one share its source, so the
+            // established path need not look again.
+            if (IsMartianSource(ip.Source, link)) return Drop(DropReason.MartianSource);
             var scheduled = Schedule(service, ip.Source, sourcePort, now, out index);
             if (scheduled != DropReason.None) return Drop(scheduled);
             if (_router.PublicLinks[link].IsOnLink(ip.Source)) _neighbours.LearnIfUnknown(ip.Source, ethernet.Source, now);
