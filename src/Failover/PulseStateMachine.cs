@@ -50,6 +50,7 @@ namespace UserLvs.Failover;
 /// | T18 | Active, Backup         | Stop()                                         | [BecomeStandby, inactive_cmd if Active], Release      | Shutdown        |
 /// | T19 | Shutdown               | Rejoin()                                       | (none)                                                | Backup          |
 /// | T20 | Backup, Shutdown       | SyncBatch                                      | SyncBatchReceived(payload)                            | same            |
+/// | T21 | Shutdown               | Release from a peer in Shutdown (it stopped)   | as T4 (fence, BecomeActive, active_cmd)               | Active          |
 ///
 /// "Holding off" (T6): for FailbackDelay after this router first hears the active peer (keepalived's
 /// preempt_delay), so connection sync can fill it before it asks: counted from start instead, a link
@@ -219,6 +220,14 @@ public sealed class PulseStateMachine
             case PulseMessageType.SyncBatch:
                 if (role != RouterRole.Active) actions.SyncBatchReceived(payload);
                 break;
+            case PulseMessageType.Release when newest && started && role == RouterRole.Shutdown && header.SenderState == RouterRole.Shutdown:
+                // T21: a fenced router hears its peer stop (T18 sends Release from Shutdown). The peer
+                // will not come back on its own, and a fenced router takes over only on silence, so
+                // without this the service would be down for a whole deadtime. (A Shutdown router sends
+                // no TakeoverRequest, so this Release cannot be T9's answer to one.)
+                peerRole = header.SenderState;
+                TakeOver(now, "the peer stopped");
+                return true;
         }
         if (newest) PeerStateSeen(header.SenderState, peerBetter, now);
         return true;

@@ -94,6 +94,21 @@ public class TransitionTests
     }
 
     [Fact]
+    public void T21_AFencedRouter_TakesOverAtOnce_WhenItsPeerStops()
+    {
+        // Both started unable to hear each other, fenced each other, and the primary won (T15): the
+        // backup sits in Shutdown. Now the primary is stopped (T18: Release, sent from Shutdown).
+        var backup = new SingleRouter(primary: false);
+        backup.FromPeer(PulseMessageType.Shutdown, RouterRole.Active);
+        backup.Actions.Clear();
+
+        Assert.Null(backup.FromPeer(PulseMessageType.Release, RouterRole.Shutdown));
+
+        Assert.Equal(["send Shutdown public", "send Shutdown private", "BecomeActive", "active_cmd", "Shutdown -> Active"], backup.Significant);
+        Assert.Equal("the peer stopped", backup.Machine.Status.LastTransitionReason);
+    }
+
+    [Fact]
     public void T5_BackupTakesOverAtOnce_WhenThePrimarySaysItIsShutDown()
     {
         var backup = new SingleRouter(primary: false);
