@@ -13,6 +13,11 @@ namespace UserLvs.Failover.Protocol;
 /// of this router's clock (|now - ts| &lt;= window), so a message recorded during an earlier boot
 /// cannot be replayed later; the peer's previous boot is refused outright. The window is
 /// max(2 x deadtime, 2 s) (<see cref="FreshnessWindow"/>): routers' clocks must agree that well (NTP).
+/// And while the current boot is alive (heard within the window), another boot must be stamped no
+/// earlier than the current boot's newest message: a boot the peer really started later is, by its
+/// own clock, and a message recorded two boots ago (after two quick restarts, still fresh) is not.
+/// A peer whose clock stepped back across a restart is refused only until its stamps pass its old
+/// boot's newest (as long as the step), or until the old boot has been silent for the window.
 /// </summary>
 public sealed class ReplayGuard
 {
@@ -23,6 +28,8 @@ public sealed class ReplayGuard
     private bool hasPreviousBoot;
     private ulong previousBoot;
     private ulong newestSequence;
+    private long currentNewestTimestampMs;   // the peer's clock, in the current boot's messages
+    private long currentHeardAtMs;           // this router's clock, when the current boot was last heard
 
     public ReplayGuard(TimeSpan window)
     {
@@ -52,9 +59,13 @@ public sealed class ReplayGuard
             if (sequence <= highest[slot]) { reason = PulseDropReason.Replayed; return false; }
             highest[slot] = sequence;
             if (sequence > newestSequence) { newestSequence = sequence; newest = true; }
+            currentNewestTimestampMs = Math.Max(currentNewestTimestampMs, timestampMs);
+            currentHeardAtMs = nowMs;
             return true;
         }
-        if ((hasPreviousBoot && bootId == previousBoot) || Math.Abs(nowMs - timestampMs) > windowMs || sequence == 0)
+        bool currentAlive = hasBoot && nowMs - currentHeardAtMs <= windowMs;
+        if ((hasPreviousBoot && bootId == previousBoot) || Math.Abs(nowMs - timestampMs) > windowMs || sequence == 0 ||
+            (currentAlive && timestampMs < currentNewestTimestampMs))
         {
             reason = PulseDropReason.StaleBoot;
             return false;
@@ -65,6 +76,8 @@ public sealed class ReplayGuard
         highest[0] = highest[1] = 0;
         highest[slot] = sequence;
         newestSequence = sequence;
+        currentNewestTimestampMs = timestampMs;
+        currentHeardAtMs = nowMs;
         newest = true;
         return true;
     }

@@ -39,8 +39,31 @@ public class ReplayGuardTests
     [Fact]
     public void NewBoot_WithFreshTimestamp_Accepted_EvenAtALowerSequence()
     {
-        Assert.Null(Check(1, 500));
-        Assert.Null(Check(2, 1, ts: Now - 1_999));
+        Assert.Null(Check(1, 500, ts: Now - 1_999));
+        Assert.Null(Check(2, 1, ts: Now - 1_998));
+        Assert.Equal(2ul, guard.CurrentBoot);
+    }
+
+    [Fact]
+    public void ABootTwoRestartsOld_ReplayedWhileStillFresh_IsRefused_TheLiveBootGoesOn()
+    {
+        // The peer restarted twice within the window (boots 1, 2, 3); an attacker replays boot 1.
+        Assert.Null(Check(1, 7, ts: Now - 1_500));
+        Assert.Null(Check(2, 3, ts: Now - 1_000));
+        Assert.Null(Check(3, 2, ts: Now - 10));
+        Assert.Equal(PulseDropReason.StaleBoot, Check(1, 8, ts: Now - 1_400));
+        Assert.Equal(3ul, guard.CurrentBoot);
+        Assert.Null(Check(3, 3, ts: Now));
+    }
+
+    [Fact]
+    public void APeerWhoseClockSteppedBackAcrossARestart_IsAcceptedOnceItsStampsPassItsOldBootsNewest()
+    {
+        // The old boot's last message was stamped Now; the restarted peer's clock runs 600 ms behind.
+        Assert.True(guard.Check(PulseNetwork.Public, 1, 5, Now, Now, out _, out _));
+        Assert.False(guard.Check(PulseNetwork.Public, 2, 1, Now - 500, Now + 100, out _, out var reason));
+        Assert.Equal(PulseDropReason.StaleBoot, reason);
+        Assert.True(guard.Check(PulseNetwork.Public, 2, 2, Now + 100, Now + 700, out _, out _));
         Assert.Equal(2ul, guard.CurrentBoot);
     }
 
