@@ -204,13 +204,17 @@ public sealed class PulseStateMachine
                 SendOne(network, PulseMessageType.HeartbeatReply, default);
                 break;
             case PulseMessageType.Shutdown:
-                if (newest) peerRole = header.SenderState;
+                // Only the peer's newest word counts: a Shutdown overtaken on the other network by a
+                // newer message (the peer has since stood down) is history, not an order. A peer that
+                // still means it repeats it (T11, once per keepalive).
+                if (!newest) return true;
+                peerRole = header.SenderState;
                 Fenced();
                 return true;
             case PulseMessageType.TakeoverRequest:
                 if (role == RouterRole.Active)
                 {
-                    if (peerBetter) StandDown("failback: the peer has the better right and asked to take over");
+                    if (peerBetter && newest) StandDown("failback: the peer has the better right and asked to take over");
                 }
                 else
                 {

@@ -57,6 +57,21 @@ public class TransitionTests
     }
 
     [Fact]
+    public void AShutdownOvertakenByANewerMessageOnTheOtherNetwork_IsNotObeyed()
+    {
+        // The peer fenced at its takeover, then stood down; its Release (seq 9, private) arrived
+        // first, the old Shutdown (seq 8, public) was held up on the way.
+        var router = new SingleRouter().Active();
+        Assert.Null(router.Deliver(router.Peer.Make(PulseMessageType.Release, RouterRole.Backup, PulseNetwork.Private, sequence: 9), PulseNetwork.Private));
+        router.Actions.Clear();
+
+        Assert.Null(router.Deliver(router.Peer.Make(PulseMessageType.Shutdown, RouterRole.Active, PulseNetwork.Public, sequence: 8)));
+
+        Assert.Equal(RouterRole.Active, router.Machine.Role);
+        Assert.DoesNotContain(router.Actions.Log, e => e.Contains("BecomeStandby", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void T17_ShutdownWhileStandby_OnlyTheRoleChanges()
     {
         var router = new SingleRouter(primary: false);
