@@ -148,6 +148,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
         var expect = settings.Text("expect");
         if (useRegex && expect is not null && !IsRegex(expect, out var regexError))
             Error(settings.LineOf("expect"), $"'expect' is not a valid regular expression (use_regex = 1): {regexError}");
+        if (settings.Text("send_program") is { } program) CheckSendProgram(program, settings.LineOf("send_program"));
         if (active && servers.Count > 0 && !servers.Exists(s => s.Active))
             Warn(block.Line, $"{what} is active but none of its servers is");
 
@@ -221,6 +222,22 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
         if (settings.Has(key)) return true;
         if (!settings.Seen(key)) Error(line, $"{what} has no '{key}'");
         return false;
+    }
+
+    // --check should catch what would make every check fail and take every server out: a line that
+    // does not split (an error), a program that is not there yet (a warning: it may be installed later).
+    private void CheckSendProgram(string line, int lineNumber)
+    {
+        IReadOnlyList<string> words;
+        try { words = UserLvs.Health.Checks.ProgramCommandLine.Split(line); }
+        catch (FormatException e)
+        {
+            Error(lineNumber, e.Message);
+            return;
+        }
+        if (words.Count == 0) Error(lineNumber, "'send_program' names no program");
+        else if (UserLvs.Health.Checks.SendProgramCheck.Resolve(words[0]) is null)
+            Warn(lineNumber, $"send_program '{words[0]}' is not found or not executable (yet): every check will fail until it is");
     }
 
     private static bool IsRegex(string pattern, out string? error)

@@ -117,7 +117,8 @@ public sealed class SendProgramCheck(string commandLine, ReplyExpectation? expec
         return buffer[..filled];
     }
 
-    private static string? Resolve(string program)
+    /// <summary>The program a send_program line names, found as the check will find it (PATH for a bare name), or null.</summary>
+    public static string? Resolve(string program)
     {
         if (program.Contains('/')) return IsExecutable(program) ? program : null;
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))

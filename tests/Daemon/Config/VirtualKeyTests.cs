@@ -143,6 +143,17 @@ public class VirtualKeyTests
     }
 
     [Fact]
+    public void SendProgram_ThatDoesNotSplit_IsAnError_OneNotInstalled_AWarning()
+    {
+        string Text(string line) => Lvs.Lines(["nat_router = 10.0.0.1 eth1", .. Lvs.WebVirtual[..^1], $"    send_program = {line}", "}"]);
+
+        Assert.Equal(["lvs.cf:10: send_program has an unterminated ' quote"], Lvs.Errors(Text("\"/bin/check 'oops\"")));
+        Assert.Contains(Lvs.Warnings(Text("\"/nonexistent/check %h\"")),
+            w => w.StartsWith("lvs.cf:10: warning: send_program '/nonexistent/check' is not found", StringComparison.Ordinal));
+        Assert.DoesNotContain(Lvs.Warnings(Text("\"/bin/true %h\"")), w => w.Contains("send_program", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ReentryZero_IsNannysDefault180Seconds()
     {
         Assert.Equal(TimeSpan.FromSeconds(180), Lvs.WithVirtual("reentry = 0").Reentry);
