@@ -107,6 +107,12 @@ public sealed class NannyHost : IStatusSource, IDisposable
                 var (state, reason, since) = _lastChange.TryGetValue(id, out var change)
                     ? change
                     : (s.InService ? "up" : "down", s.LastFailure ?? "ok", _started);
+                // An operator's -a/-e, a reload or a failover can put a server back without a passing
+                // check (no transition): the live verdict wins over the last logged change.
+                if (s.InService != (state == "up"))
+                    (state, reason) = s.InService
+                        ? ("up", "put back without a check (an operator, a reload or a failover); checked afresh")
+                        : ("down", s.LastFailure ?? "taken out");
                 var key = new UserLvs.Control.ServiceKey(id.Service.Protocol, id.Service.Address.ToString(), id.Service.Port);
                 return new UserLvs.Control.RealServerStatus(key, id.Address.ToString(), id.Port, state, reason, since);
             })

@@ -87,6 +87,21 @@ public sealed class NannyHostTests : IDisposable
     }
 
     [Fact]
+    public void AServerAnOperatorPutBack_IsReportedUp_NotAsItsLastLoggedChange()
+    {
+        var host = Start(Config("    timeout = 2\n    reentry = 2", 1, 2));
+        _checks.Failing["10.0.0.12:80"] = "connection refused";
+        for (int i = 0; i < 5; i++) _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("down", host.StatusForAdm().Single(s => s.Address == "10.0.0.12").State);
+
+        Assert.Equal(TableResult.Ok, _table.AddRealServer(Web, new RealServer(IPv4Address.Parse("10.0.0.12"), 80, 2)));   // ipvsadm -a
+
+        var status = host.StatusForAdm().Single(s => s.Address == "10.0.0.12");
+        Assert.Equal("up", status.State);
+        Assert.StartsWith("put back without a check", status.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reload_FollowsTheNewConfig_AndARefusedReloadChangesNothing()
     {
         var host = Start(Config("    timeout = 2", 1, 2));
