@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using UserLvs.Scheduling;
 
 namespace UserLvs.Daemon.Config;
@@ -153,6 +152,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
             Warn(block.Line, $"{what} is active but none of its servers is");
 
         var timeout = settings.Get("timeout", TimeSpan.FromSeconds(10));
+        var reentry = settings.Get("reentry", DefaultReentry);
         var sorry = settings.Find<LvsSorryServer>("sorry_server");
         if (sorry is { Port: 0 } s) sorry = s with { Port = port };
         return new LvsVirtualServer
@@ -173,8 +173,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
             SendProgram = settings.Text("send_program"),
             LoadMonitor = settings.Get("load_monitor", LvsLoadMonitor.None),
             Timeout = timeout,
-            // nanny reads reentry 0 as its default, 180 s.
-            Reentry = settings.Get("reentry", DefaultReentry) is { } reentry && reentry > TimeSpan.Zero ? reentry : DefaultReentry,
+            Reentry = reentry > TimeSpan.Zero ? reentry : DefaultReentry,   // nanny reads reentry 0 as its default, 180 s
             CheckInterval = settings.Get("check_interval", timeout),
             QuiesceServer = settings.Get("quiesce_server", false),
             SorryServer = sorry,
@@ -244,7 +243,7 @@ internal sealed class LvsConfigBuilder(string file, string baseDirectory, List<C
     {
         try
         {
-            _ = UserLvs.Health.Checks.PosixRegex.Compile(UserLvs.Health.Checks.CheckText.UnescapeText(pattern), TimeSpan.FromSeconds(1));
+            _ = UserLvs.Health.Checks.ReplyExpectation.From(pattern, useRegex: true);   // compiled as the check compiles it
             error = null;
             return true;
         }

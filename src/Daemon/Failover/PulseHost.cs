@@ -53,6 +53,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _nannyGate = new();
     private readonly Lock _flushGate = new();
+    private readonly byte[] _standDownBuffer = new byte[ConnectionSyncBatch.MaxSize];   // the sender thread has its own
     private Task _nannyQueue = Task.CompletedTask;
     private CancellationTokenSource? _announcing;
     private Thread? _syncSender;
@@ -175,7 +176,7 @@ public sealed class PulseHost : IFailoverTarget, IStatusSource, IAsyncDisposable
         // sends what it can until the role changes.
         if (_batcher is not null && _flushGate.TryEnter())
         {
-            try { FlushLocked(new byte[ConnectionSyncBatch.MaxSize], paced: false); }
+            try { FlushLocked(_standDownBuffer, paced: false); }
             finally { _flushGate.Exit(); }
         }
     }

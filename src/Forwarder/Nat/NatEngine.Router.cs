@@ -23,8 +23,9 @@ public sealed partial class NatEngine
         (ethernet.HasVlanTag && ethernet.VlanId != 0);
 
     /// <summary>
-    /// ip_route_input's martian sources, which never reach IPVS (checked before a connection is made): 0.0.0.0/8, 127/8, multicast and the
-    /// limited broadcast, and (fib_validate_source) an address of this router's own, a VIP or the link's.
+    /// ip_route_input's martian sources, which never reach IPVS: 0.0.0.0/8, 127/8, multicast and the
+    /// limited broadcast, and (fib_validate_source) an address of this router's own, a VIP or the
+    /// link's. Checked before a connection is made.
     /// </summary>
     private bool IsMartianSource(IPv4Address source, int link)
     {

@@ -11,8 +11,9 @@ namespace UserLvs.Health.Checks;
 ///               in, or at once when the first bytes already differ;
 ///   "*"         any reply of at least one byte;
 ///   use_regex   a POSIX extended regular expression, as nanny's regcomp reads it (see
-///               <see cref="PosixRegex"/>) after nanny's escapes (\r \n ...) became bytes, searched in the reply (write ^ to anchor it), read as
-///               Latin-1 so every byte is one character; evaluated with a match timeout.
+///               <see cref="PosixRegex"/>) once nanny's escapes (\r \n ...) became bytes, searched
+///               in the reply (write ^ to anchor it), read as Latin-1 so every byte is one
+///               character; evaluated with a match timeout.
 /// A program's output (send_program) is judged whole by <see cref="JudgeOutput"/>: there nanny wants
 /// plain text to be the output exactly, less its last newline.
 /// At most <see cref="MaxReply"/> bytes are looked at; a reply that ends (or reaches that size)
